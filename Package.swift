@@ -1,0 +1,16 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Ridge",
+    products: [
+        .library(name: "Ridge", targets: ["Ridge"]),
+        .executable(name: "ridge", targets: ["ridge"]),
+    ],
+    targets: [
+        .target(name: "Ridge", path: "Sources/Ridge"),
+        .executableTarget(name: "ridge", dependencies: ["Ridge"], path: "Sources/ridge"),
+        .testTarget(name: "RidgeTests", dependencies: ["Ridge"], path: "Tests/RidgeTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import Ridge
+print("ridge \(Ridge.version)")
