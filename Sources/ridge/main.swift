@@ -1,2 +1,2 @@
 import Ridge
-print("ridge \(Ridge.version)")
+RidgeCLI.main()

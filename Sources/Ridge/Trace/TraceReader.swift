@@ -1,0 +1,263 @@
+import Foundation
+
+/// A record in a streamed trace: tensors are declared before the operators that use them.
+public enum TraceRecord: Sendable {
+    case tensor(TensorInfo)
+    case op(TraceOp)
+}
+
+/// A source of trace records read in order, so large traces never need to be in memory at once.
+public protocol TraceSource {
+    var header: TraceHeader { get }
+    /// The next record, or `nil` at the end.
+    mutating func next() throws -> TraceRecord?
+}
+
+/// Replays an in-memory trace as a source: all tensors, then all operators.
+public struct InMemoryTraceSource: TraceSource {
+    public let trace: Trace
+    private var index = 0
+    public init(_ trace: Trace) { self.trace = trace }
+    public var header: TraceHeader { trace.header }
+    public mutating func next() throws -> TraceRecord? {
+        defer { index += 1 }
+        if index < trace.tensors.count { return .tensor(trace.tensors[index]) }
+        let i = index - trace.tensors.count
+        return i < trace.ops.count ? .op(trace.ops[i]) : nil
+    }
+}
+
+/// Reads traces: a JSON document (`{"format", "name", "tensors": [...], "ops": [...]}`) or JSON
+/// Lines (a header line, then one tensor or operator per line), chosen by the `.jsonl` extension or
+/// by the first line. Errors name the file, the line or operator index and the field.
+public enum TraceReader {
+    public static func isJSONLines(_ path: String) -> Bool {
+        path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
+    }
+
+    /// Opens a trace file as a stream of records.
+    public static func open(_ path: String) throws -> TraceSource {
+        if isJSONLines(path) { return try JSONLinesTraceSource(path: path) }
+        return InMemoryTraceSource(try read(path))
+    }
+
+    /// Reads a whole trace into memory (either format).
+    public static func read(_ path: String) throws -> Trace {
+        if isJSONLines(path) {
+            var source = try JSONLinesTraceSource(path: path)
+            var trace = Trace(header: source.header)
+            while let record = try source.next() {
+                switch record {
+                case .tensor(let t): trace.tensors.append(t)
+                case .op(let o): trace.ops.append(o)
+                }
+            }
+            return trace
+        }
+        return try decodeDocument(FileIO.readJSON(path), file: path)
+    }
+
+    static func decodeHeader(_ r: ObjectReader) throws -> TraceHeader {
+        if let format = try r.string("format"), format != TraceHeader.format {
+            throw r.fail("format", "unsupported trace format \"\(format)\": expected \"\(TraceHeader.format)\"")
+        }
+        let name = try r.string("name") ?? "trace"
+        let metadata = try r.object("metadata")
+        metadata?.markAllUsed()
+        return TraceHeader(name: name, metadata: metadata?.object ?? JSONObject())
+    }
+
+    /// Decodes a JSON trace document, resolving `after` references in any order and rejecting cycles.
+    public static func decodeDocument(_ value: JSONValue, file: String?) throws -> Trace {
+        let r = try ObjectReader(value, path: "", file: file)
+        let header = try decodeHeader(r)
+        var tensors: [TensorInfo] = []
+        var tensorIndex: [String: Int32] = [:]
+        for (i, t) in (try r.array("tensors") ?? []).enumerated() {
+            let info = try TraceCoding.decodeTensor(try ObjectReader(t, path: "tensors[\(i)]", file: file), nameKey: "name")
+            guard tensorIndex[info.name] == nil else {
+                throw RidgeError.data(file: file, at: "tensors[\(i)].name", "duplicate tensor name \"\(info.name)\"")
+            }
+            tensorIndex[info.name] = Int32(tensors.count)
+            tensors.append(info)
+        }
+        guard let opValues = try r.array("ops") else { throw r.fail("ops", "missing required field: expected an array of operators") }
+        try r.finish()
+        var pending: [TraceCoding.PendingOp] = []
+        var ids: [String: Int] = [:]
+        for (i, v) in opValues.enumerated() {
+            let p = try TraceCoding.decodeOp(try ObjectReader(v, path: "ops[\(i)]", file: file), index: i, tensors: tensorIndex)
+            if ids[p.id] != nil { throw RidgeError.data(file: file, at: "ops[\(i)].id", "duplicate operator id \"\(p.id)\"") }
+            ids[p.id] = i
+            pending.append(p)
+        }
+        var after: [[Int]] = []
+        for (i, p) in pending.enumerated() {
+            after.append(try p.after.enumerated().map { j, name in
+                guard let target = ids[name] ?? (name.hasPrefix("#") ? Int(name.dropFirst()).flatMap { $0 < pending.count ? $0 : nil } : nil) else {
+                    throw RidgeError.data(file: file, at: "ops[\(i)].after[\(j)]", "depends on unknown operator id \"\(name)\"")
+                }
+                if target == i { throw RidgeError.data(file: file, at: "ops[\(i)].after[\(j)]", "dependency cycle: operator \"\(p.id)\" depends on itself") }
+                return target
+            })
+        }
+        let order = try topologicalOrder(pending, after: after, file: file)
+        var position = [Int](repeating: 0, count: pending.count)
+        for (newIndex, old) in order.enumerated() { position[old] = newIndex }
+        let ops: [TraceOp] = order.map { old in
+            var op = pending[old].op
+            op.after = after[old].map { Int32(position[$0]) }
+            return op
+        }
+        return Trace(header: header, tensors: tensors, ops: ops)
+    }
+
+    /// Program order when it is already a valid order; otherwise a stable topological order of
+    /// stream order plus `after` edges. Throws naming a cycle.
+    static func topologicalOrder(_ ops: [TraceCoding.PendingOp], after: [[Int]], file: String?) throws -> [Int] {
+        let n = ops.count
+        if after.enumerated().allSatisfy({ i, deps in deps.allSatisfy { $0 < i } }) { return Array(0..<n) }
+        var edges = [[Int]](repeating: [], count: n)
+        var indegree = [Int](repeating: 0, count: n)
+        var lastInStream: [String: Int] = [:]
+        for i in 0..<n {
+            let key = ops[i].op.engine + "\u{0}" + ops[i].op.stream
+            if let prev = lastInStream[key] { edges[prev].append(i); indegree[i] += 1 }
+            lastInStream[key] = i
+            for d in after[i] { edges[d].append(i); indegree[i] += 1 }
+        }
+        var ready = BinaryHeap<Int>(less: <)
+        for i in 0..<n where indegree[i] == 0 { ready.push(i) }
+        var order: [Int] = []
+        while let i = ready.pop() {
+            order.append(i)
+            for j in edges[i] { indegree[j] -= 1; if indegree[j] == 0 { ready.push(j) } }
+        }
+        if order.count == n { return order }
+        // Find a cycle among the remaining operators for the message.
+        let remaining = Set((0..<n).filter { indegree[$0] > 0 })
+        var path: [Int] = [], onPath = Set<Int>(), visited = Set<Int>()
+        func dfs(_ v: Int) -> [Int]? {
+            path.append(v); onPath.insert(v); visited.insert(v)
+            for w in edges[v] where remaining.contains(w) {
+                if onPath.contains(w) { return Array(path[path.firstIndex(of: w)!...]) + [w] }
+                if !visited.contains(w), let c = dfs(w) { return c }
+            }
+            path.removeLast(); onPath.remove(v)
+            return nil
+        }
+        let start = remaining.min()!
+        let cycle = dfs(start) ?? [start]
+        throw RidgeError.data(file: file, at: "ops[\(cycle[0])]",
+                              "dependency cycle: " + cycle.map { "\"\(ops[$0].id)\"" }.joined(separator: " → "))
+    }
+}
+
+/// Streams a JSON Lines trace: line 1 is the header; each later line declares a tensor
+/// (`{"tensor": name, "bytes": …}`) or an operator (`{"op": kind, …}`). Operators may depend
+/// only on earlier lines. Memory stays bounded: only names that later lines can reference are kept.
+public struct JSONLinesTraceSource: TraceSource {
+    public let header: TraceHeader
+    private let file: String
+    private var reader: LineReader
+    private var tensorIndex: [String: Int32] = [:]
+    private var tensorCount: Int32 = 0
+    private var opIDs: [String: Int32] = [:]
+    private var opCount: Int32 = 0
+    private var lastByStream: [String: Int32] = [:]
+
+    public init(path: String) throws {
+        file = path
+        reader = try LineReader(path: path)
+        guard let (line, bytes) = try reader.nextLine() else { throw RidgeError.data(file: path, at: "line 1", "empty file: expected a trace header line") }
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch let e as RidgeError {
+            throw RidgeError.data(file: path, at: "line \(line)", e.message)
+        }
+        let r = try ObjectReader(value, path: "", file: path)
+        if r.has("op") || r.has("tensor") {
+            throw RidgeError.data(file: path, at: "line 1", "the first line must be the trace header ({\"format\": \"\(TraceHeader.format)\", \"name\": …})")
+        }
+        header = try TraceReader.decodeHeader(r)
+        do { try r.finish() } catch let e as RidgeError { throw RidgeError.data(file: path, at: "line 1, \(e.location ?? "")", e.message) }
+    }
+
+    public mutating func next() throws -> TraceRecord? {
+        while let (line, bytes) = try reader.nextLine() {
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do {
+                let value = try JSONParser.parse(bytes)
+                let r = try ObjectReader(value, path: "", file: file)
+                if r.has("tensor") {
+                    let t = try TraceCoding.decodeTensor(r, nameKey: "tensor")
+                    guard tensorIndex[t.name] == nil else { throw r.fail("tensor", "duplicate tensor name \"\(t.name)\"") }
+                    tensorIndex[t.name] = tensorCount
+                    tensorCount += 1
+                    return .tensor(t)
+                }
+                var p = try TraceCoding.decodeOp(r, index: Int(opCount), tensors: tensorIndex)
+                if r.has("id") {
+                    guard opIDs[p.id] == nil else { throw r.fail("id", "duplicate operator id \"\(p.id)\"") }
+                    opIDs[p.id] = opCount
+                }
+                p.op.after = try p.after.enumerated().map { j, name in
+                    if let i = opIDs[name] { return i }
+                    if name.hasPrefix("#"), let i = Int32(name.dropFirst()), i < opCount { return i }
+                    if name == p.id { throw RidgeError.data(file: file, at: "after[\(j)]", "dependency cycle: operator \"\(name)\" depends on itself") }
+                    throw RidgeError.data(file: file, at: "after[\(j)]", "depends on unknown operator id \"\(name)\" (in JSON Lines an operator may only depend on earlier lines)")
+                }
+                opCount += 1
+                return .op(p.op)
+            } catch let e as RidgeError {
+                let location = "line \(line)" + ((e.location?.isEmpty ?? true) ? "" : ", \(e.location!)")
+                throw RidgeError(e.kind, file: file, location: location, e.message)
+            }
+        }
+        return nil
+    }
+}
+
+/// Reads a file line by line in large chunks (bounded memory for any file size).
+struct LineReader {
+    private let handle: FileHandle
+    private let path: String
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+    private(set) var lineNumber = 0
+
+    init(path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let h = FileHandle(forReadingAtPath: path) else {
+            throw RidgeError(.io, file: path, "cannot read: no such file or not readable")
+        }
+        handle = h
+        self.path = path
+    }
+
+    mutating func nextLine() throws -> (Int, ArraySlice<UInt8>)? {
+        while true {
+            if let nl = buffer[start...].firstIndex(of: 0x0A) {
+                let line = buffer[start..<nl]
+                start = nl + 1
+                lineNumber += 1
+                return (lineNumber, line)
+            }
+            if eof {
+                guard start < buffer.count else { return nil }
+                let line = buffer[start...]
+                start = buffer.count
+                lineNumber += 1
+                return (lineNumber, line)
+            }
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw RidgeError(.io, file: path, "cannot read: \(error.localizedDescription)")
+            }
+            if chunk.isEmpty { eof = true; continue }
+            if start > 0 { buffer.removeSubrange(0..<start); start = 0 }
+            buffer.append(contentsOf: chunk)
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import Ridge
-final class SmokeTests: XCTestCase { func testVersion() { XCTAssertFalse(Ridge.version.isEmpty) } }
