@@ -35,7 +35,12 @@ public enum RidgeCLI {
     nonisolated(unsafe) static var commands: [String: Command] = [
         "cost": CostCommand.run,
         "profiles": ProfilesCommand.run,
+        "simulate": SimulateCommand.run,
+        "trace": TraceCommand.run,
     ]
+
+    /// `ridge trace <generator>` generators other than `llm`.
+    nonisolated(unsafe) static var traceGenerators: [String: Command] = [:]
 
     /// Runs a command line (without the program name) and returns its output or throws a `RidgeError`.
     public static func run(_ args: [String]) throws -> CommandOutput {

@@ -1,0 +1,63 @@
+/// `ridge simulate`: replays a trace (from a file or generated from a model) on a profile.
+enum SimulateCommand {
+    static let usage = """
+    usage: ridge simulate [--profile NAME|PATH] [--trace FILE | --model NAME --batch B --prompt P --generate G]
+                          [--format table|json] [--timeline out.json] [--kv-capacity BYTES] [--capacity MEMORY=BYTES]
+
+    With no arguments: h100-sxm, llama-2-7b, batch 1, prompt 512, generate 128.
+    \(WorkloadOptions.usage)
+      --timeline FILE         write a Chrome Trace Event Format timeline (open in Perfetto or chrome://tracing)
+      --kv-capacity BYTES     pretend only this much of the engine's memory is free (e.g. 20GiB)
+      --capacity MEM=BYTES    override any memory's capacity (repeatable)
+    """
+
+    static let spec = Arguments.Spec(valued: ["profile", "trace", "format", "timeline", "kv-capacity"] + WorkloadOptions.valued,
+                                     repeatable: ["capacity"])
+
+    static let defaultWorkload = ("llama-2-7b", 1, 512, 128)
+
+    static func run(_ argv: [String]) throws -> CommandOutput {
+        let args = try Arguments(argv, spec: spec, usage: usage)
+        if args.wantsHelp { return CommandOutput(usage + "\n") }
+        try args.noPositionals()
+        let format = try args.format()
+        let profile = try ProfileLoader.load(args.string("profile") ?? "h100-sxm")
+        var options = SimulationOptions()
+        options.capacityOverrides = try capacityOverrides(args, profile: profile)
+        options.recordTimeline = args.string("timeline") != nil
+        let result: SimulationResult
+        if let path = args.string("trace") {
+            if args.string("model") != nil { throw args.usageError("give either --trace or --model, not both") }
+            var source = try TraceReader.open(path)
+            do { result = try Simulator(profile: profile, options: options).run(&source) }
+            catch let e as RidgeError { throw e.inFile(path) }
+        } else {
+            let workload = try WorkloadOptions.parse(args, profile: profile, defaults: defaultWorkload)
+            result = try Simulator(profile: profile, options: options).run(LLMTraceGenerator.trace(workload))
+        }
+        if let timeline = args.string("timeline") {
+            try FileIO.writeAtomically(SimulationReport.chromeTrace(result), to: timeline)
+        }
+        switch format {
+        case .json: return CommandOutput(JSONWriter.write(.object(SimulationReport.json(result))) + "\n")
+        case .table: return CommandOutput(SimulationReport.table(result))
+        }
+    }
+
+    static func capacityOverrides(_ args: Arguments, profile: HardwareProfile) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        if let kv = try args.quantity("kv-capacity", .bytes) { out[profile.primaryEngine.memory] = kv }
+        for item in args.strings("capacity") {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, profile.memory(parts[0]) != nil else {
+                throw args.usageError("--capacity expects MEMORY=BYTES with a memory of \(profile.name) (\(profile.memories.map(\.id).joined(separator: ", "))), got \"\(item)\"")
+            }
+            do {
+                let v = try Quantity.parse(parts[1], as: .bytes)
+                guard v > 0 else { throw args.usageError("--capacity \(parts[0]) must be greater than zero") }
+                out[parts[0]] = v
+            } catch let e as QuantityError { throw args.usageError("--capacity: \(e.message)") }
+        }
+        return out
+    }
+}

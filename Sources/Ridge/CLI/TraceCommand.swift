@@ -1,0 +1,25 @@
+/// `ridge trace llm …`: writes a generated operator trace.
+enum TraceCommand {
+    static let usage = """
+    usage: ridge trace llm --model NAME|PATH --batch B --prompt P --generate G [--profile P] -o FILE(.json|.jsonl)
+    \(WorkloadOptions.usage)
+      --profile P             take engine and memory names from this profile (default: engine gpu, memory hbm)
+    """
+
+    static func run(_ argv: [String]) throws -> CommandOutput {
+        let args = try Arguments(argv, spec: .init(valued: ["profile", "output"] + WorkloadOptions.valued), usage: usage)
+        if args.wantsHelp { return CommandOutput(usage + "\n") }
+        guard let what = args.positional.first else { throw args.usageError("missing generator: llm") }
+        guard args.positional.count == 1 else { throw args.usageError("unexpected argument \"\(args.positional[1])\"") }
+        guard what == "llm" else {
+            if let other = RidgeCLI.traceGenerators[what] { return try other(Array(argv.filter { $0 != what })) }
+            throw args.usageError("unknown generator \"\(what)\"")
+        }
+        guard let output = args.string("output") else { throw args.usageError("missing -o FILE") }
+        let profile = try args.string("profile").map(ProfileLoader.load)
+        let workload = try WorkloadOptions.parse(args, profile: profile)
+        let trace = try LLMTraceGenerator.trace(workload)
+        try TraceWriter.write(trace, to: output)
+        return CommandOutput("wrote \(trace.ops.count) operators and \(trace.tensors.count) tensors to \(output)\n")
+    }
+}

@@ -1,0 +1,94 @@
+/// Renders simulation results: a readable summary, the JSON document (SI base units), and a
+/// Chrome Trace Event Format timeline.
+public enum SimulationReport {
+    static func r(_ v: Double) -> JSONValue { .number(v) }
+
+    public static func json(_ s: SimulationResult, includeWall: Bool = true) -> JSONObject {
+        var o = JSONObject([("profile", .string(s.profile)), ("trace", .string(s.trace)), ("ops", .number(Double(s.ops))),
+                            ("makespanSeconds", r(s.makespanSeconds)), ("energyJoules", r(s.energyJoules))])
+        o["timeToFirstTokenSeconds"] = s.timeToFirstToken.map(r) ?? .null
+        o["timePerOutputTokenSeconds"] = s.timePerOutputToken.map(r) ?? .null
+        o["tokensPerSecond"] = s.tokensPerSecond.map(r) ?? .null
+        o["joulesPerToken"] = s.joulesPerToken.map(r) ?? .null
+        o["phases"] = .object(JSONObject(s.phases.map { ($0.name, .object(JSONObject([
+            ("seconds", r($0.seconds)), ("startSeconds", r($0.startSeconds)), ("endSeconds", r($0.endSeconds)),
+            ("energyJoules", r($0.energyJoules)), ("ops", .number(Double($0.ops)))]))) }))
+        o["byKind"] = .object(JSONObject(s.byKind.map { ($0.kind, .object(JSONObject([("count", .number(Double($0.count))), ("seconds", r($0.seconds))]))) }))
+        o["byBound"] = .object(JSONObject(s.byBound.map { ($0.bound, r($0.seconds)) }))
+        o["bound"] = s.dominantBound.map(JSONValue.string) ?? .null
+        o["memories"] = .object(JSONObject(s.memories.map { ($0.id, .object(JSONObject([("capacityBytes", r($0.capacityBytes)), ("peakBytes", r($0.peakBytes)),
+                                                                                             ("fits", .bool($0.peakBytes <= $0.capacityBytes * (1 + 1e-12)))]))) }))
+        o["links"] = .object(JSONObject(s.links.map { ($0.id, .object(JSONObject([("bytes", r($0.bytes))]))) }))
+        o["power"] = .object(JSONObject([("averageWatts", r(s.averageWatts)), ("peakWatts", r(s.peakWatts)),
+                                         ("idleEnergyJoules", r(s.idleEnergyJoules)), ("dynamicEnergyJoules", r(s.dynamicEnergyJoules))]))
+        if includeWall { o["wallSeconds"] = r(s.wallSeconds) }
+        return o
+    }
+
+    public static func table(_ s: SimulationResult) -> String {
+        var out = "Ridge simulation: \(s.trace) on \(s.profile) (\(s.ops) operators)\n\n"
+        var t = TextTable(["metric", "value"])
+        if let ttft = s.timeToFirstToken { t.add(["time to first token", Format.seconds(ttft)]) }
+        if let tpot = s.timePerOutputToken { t.add(["time per output token", Format.seconds(tpot)]) }
+        if let tps = s.tokensPerSecond { t.add(["throughput", "\(Format.significant(tps, 4)) tokens/s"]) }
+        t.add(["makespan", Format.seconds(s.makespanSeconds)])
+        t.add(["energy", Format.si(s.energyJoules, "J")])
+        if let jpt = s.joulesPerToken { t.add(["energy per token", Format.si(jpt, "J")]) }
+        t.add(["average power", Format.si(s.averageWatts, "W")])
+        t.add(["peak power", Format.si(s.peakWatts, "W")])
+        t.rightAligned = [1]
+        out += t.render() + "\n"
+        var phases = TextTable(["phase", "ops", "time", "energy", "avg power"])
+        for p in s.phases {
+            phases.add([p.name, "\(p.ops)", Format.seconds(p.seconds), Format.si(p.energyJoules, "J"),
+                        p.seconds > 0 ? Format.si(p.energyJoules / p.seconds, "W") : "-"])
+        }
+        out += phases.render() + "\n"
+        let busy = s.byKind.reduce(0) { $0 + $1.seconds }
+        var kinds = TextTable(["operator kind", "count", "time", "share"])
+        for k in s.byKind.sorted(by: { $0.seconds > $1.seconds }) {
+            kinds.add([k.kind, "\(k.count)", Format.seconds(k.seconds), busy > 0 ? Format.percent(k.seconds / busy * 100) : "-"])
+        }
+        out += kinds.render() + "\n"
+        var bounds = TextTable(["bound", "time", "share"])
+        for b in s.byBound.sorted(by: { $0.seconds > $1.seconds }) {
+            bounds.add([b.bound, Format.seconds(b.seconds), busy > 0 ? Format.percent(b.seconds / busy * 100) : "-"])
+        }
+        out += bounds.render() + "\n"
+        var mem = TextTable(["memory", "peak", "capacity", "use"])
+        for m in s.memories where m.peakBytes > 0 {
+            mem.add([m.id, Format.bytes(m.peakBytes), Format.bytes(m.capacityBytes), Format.percent(m.peakBytes / m.capacityBytes * 100)])
+        }
+        out += mem.render()
+        for m in s.overflowing {
+            out += "\nwarning: the working set does not fit in \(m.id): peak \(Format.bytes(m.peakBytes)) > capacity \(Format.bytes(m.capacityBytes)) (over by \(Format.bytes(m.peakBytes - m.capacityBytes)))\n"
+        }
+        return out
+    }
+
+    /// Chrome Trace Event Format: complete (`X`) events in microseconds, one thread per
+    /// engine/stream track, with process and thread name metadata; opens in Perfetto.
+    public static func chromeTrace(_ s: SimulationResult) -> String {
+        var tracks: [String: Int] = [:]
+        for span in s.timeline where tracks[span.track] == nil { tracks[span.track] = tracks.count + 1 }
+        var out = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
+        out += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\(JSONWriter.quote("ridge: " + s.profile))}}"
+        for (track, tid) in tracks.sorted(by: { $0.value < $1.value }) {
+            out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":\(tid),\"args\":{\"name\":\(JSONWriter.quote(track))}}"
+        }
+        for span in s.timeline {
+            let ts = span.start * 1e6, dur = (span.end - span.start) * 1e6
+            out += ",\n{\"name\":\(JSONWriter.quote(span.name)),\"cat\":\(JSONWriter.quote(span.kind)),\"ph\":\"X\",\"pid\":1,\"tid\":\(tracks[span.track]!),"
+            out += "\"ts\":\(fixed(ts)),\"dur\":\(fixed(dur)),\"args\":{\"phase\":\(JSONWriter.quote(span.phase))}}"
+        }
+        out += "\n]}\n"
+        return out
+    }
+
+    /// Microseconds with nanosecond resolution, locale-independent.
+    static func fixed(_ v: Double) -> String {
+        let ns = (v * 1000).rounded()
+        let whole = Int64(ns) / 1000, frac = abs(Int64(ns) % 1000)
+        return frac == 0 ? "\(whole)" : "\(whole).\(String(frac + 1000).dropFirst())"
+    }
+}

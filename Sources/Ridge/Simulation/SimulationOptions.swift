@@ -1,0 +1,22 @@
+/// How to run a simulation.
+public struct SimulationOptions: Sendable {
+    /// Memory capacities to use instead of the profile's (memory id → bytes).
+    public var capacityOverrides: [String: Double] = [:]
+    /// Record per-operator spans for a timeline (costs memory proportional to the trace).
+    public var recordTimeline = false
+    /// Record memory occupancy samples for plots.
+    public var recordMemory = false
+    /// Operators read ahead of the oldest unfinished one; bounds memory for streamed traces.
+    public var window = 1 << 22
+    public init() {}
+}
+
+/// One operator's span on a track, for timelines.
+public struct TimelineSpan: Sendable {
+    public var name: String
+    public var track: String
+    public var kind: String
+    public var phase: String
+    public var start: Double
+    public var end: Double
+}

@@ -1,0 +1,87 @@
+/// What a simulation found: times, energy, power, memory peaks, and breakdowns.
+public struct SimulationResult: Sendable {
+    public var profile: String
+    public var trace: String
+    public var ops: Int
+    public var makespanSeconds: Double
+    public var energyJoules = 0.0
+    public var dynamicEnergyJoules = 0.0
+    public var idleEnergyJoules = 0.0
+    public var averageWatts = 0.0
+    public var peakWatts = 0.0
+    public var phases: [PhaseResult] = []
+    public var byKind: [KindResult] = []
+    public var byBound: [(bound: String, seconds: Double)] = []
+    public var memories: [MemoryResult] = []
+    public var links: [(id: String, bytes: Double)] = []
+    public var operatorClasses: [OperatorClass] = []
+    public var timeline: [TimelineSpan] = []
+    public var memorySamples: [(time: Double, memory: String, bytes: Double)] = []
+    /// Sequences and generated tokens per sequence, when the trace says (LLM generator).
+    public var batch: Int?
+    public var generate: Int?
+    /// How long the simulation itself took (not deterministic; excluded from comparisons).
+    public var wallSeconds = 0.0
+
+    public init(profile: String, trace: String, ops: Int, makespanSeconds: Double) {
+        self.profile = profile; self.trace = trace; self.ops = ops; self.makespanSeconds = makespanSeconds
+    }
+
+    public func phase(_ name: String) -> PhaseResult? { phases.first { $0.name == name } }
+
+    /// Time to first token: the end of the prefill phase.
+    public var timeToFirstToken: Double? { phase("prefill")?.endSeconds }
+
+    /// Time per output token: decode time divided by decode steps.
+    public var timePerOutputToken: Double? {
+        guard let g = generate, g > 0, let d = phase("decode") else { return nil }
+        return (d.endSeconds - (timeToFirstToken ?? d.startSeconds)) / Double(g)
+    }
+
+    /// Generated tokens per second over the whole run (prefill included), FlexGen's throughput metric.
+    public var tokensPerSecond: Double? {
+        guard let b = batch, let g = generate, g > 0, makespanSeconds > 0 else { return nil }
+        return Double(b * g) / makespanSeconds
+    }
+
+    public var joulesPerToken: Double? {
+        guard let b = batch, let g = generate, g > 0 else { return nil }
+        return energyJoules / Double(b * g)
+    }
+
+    /// Memories whose peak exceeds their capacity.
+    public var overflowing: [MemoryResult] { memories.filter { $0.peakBytes > $0.capacityBytes * (1 + 1e-12) } }
+
+    /// The bound that took the most operator time.
+    public var dominantBound: String? { byBound.max { $0.seconds < $1.seconds }?.bound }
+}
+
+public struct PhaseResult: Sendable {
+    public var name: String
+    public var ops: Int
+    public var startSeconds: Double
+    public var endSeconds: Double
+    public var energyJoules: Double
+    public var seconds: Double { endSeconds - startSeconds }
+}
+
+public struct KindResult: Sendable {
+    public var kind: String
+    public var count: Int
+    public var seconds: Double
+}
+
+public struct MemoryResult: Sendable {
+    public var id: String
+    public var capacityBytes: Double
+    public var peakBytes: Double
+}
+
+/// A distinct operator (shape, engine, cost) and how often and how long it ran.
+public struct OperatorClass: Sendable {
+    public var shape: OperatorShape
+    public var engine: String
+    public var cost: OperatorCost
+    public var count: Int
+    public var totalSeconds: Double
+}

@@ -1,0 +1,191 @@
+import Foundation
+
+/// Generates the operator trace of LLM inference: prefill of `prompt` tokens for `batch`
+/// sequences, then `generate` decode steps, each step one token per sequence.
+///
+/// Per layer: norm, QKV projection, rotary embedding (RoPE models), KV-cache append, attention
+/// (causal prefill attention, or decode attention against the whole growing cache), output
+/// projection, residual add, norm, MLP (gated: fused gate+up, SiLU·mul, down; MoE: router and
+/// grouped expert GEMMs over the experts the tokens select), residual add. Before the layers the
+/// embedding lookup; after them the final norm and the LM head for the last token of each sequence.
+/// FLOP and byte counts per operator follow from the shapes (see `docs/trace-format.md`).
+public enum LLMTraceGenerator {
+    public static func header(_ w: LLMWorkload) -> TraceHeader {
+        let m = w.model
+        return TraceHeader(name: "\(m.name) b\(w.batch) p\(w.prompt) g\(w.generate)", metadata: JSONObject([
+            ("generator", .string("ridge trace llm")), ("model", .string(m.name)), ("batch", .number(Double(w.batch))),
+            ("prompt", .number(Double(w.prompt))), ("generate", .number(Double(w.generate))),
+            ("dtype", .string(w.precision.rawValue)), ("attention", .string(w.attention.rawValue)),
+            ("parameters", .number(m.parameters)),
+        ]))
+    }
+
+    /// Generates the whole trace in memory.
+    public static func trace(_ w: LLMWorkload) throws -> Trace {
+        try TraceBuilder.collect(header(w)) { try generate(w, into: $0) }
+    }
+
+    /// Expected number of distinct experts `T` tokens select when each picks `k` of `E` uniformly:
+    /// `E·(1 − (1 − k/E)^T)`.
+    static func activeExperts(tokens: Int, experts: Int, perToken: Int) -> Int {
+        let e = Double(experts)
+        let active = e * (1 - pow(1 - Double(perToken) / e, Double(tokens)))
+        return max(perToken, min(experts, Int(active.rounded(.up))))
+    }
+
+    public static func generate(_ w: LLMWorkload, into b: TraceBuilder) throws {
+        let m = w.model
+        let e = w.precision.bytes
+        let h = m.hidden, d = m.headDim, H = m.heads, Hkv = m.kvHeads
+        let qkvN = (H + 2 * Hkv) * d
+        let mlpUpN = (m.gatedMLP ? 2 : 1) * m.intermediate
+        let engine = w.engine
+        let home = w.computeMemory
+        let p = w.precision
+
+        // Weights: per layer QKV, O, MLP (and router); embedding and LM head.
+        let wQKV = Double(h * qkvN) * e, wO = Double(H * d * h) * e
+        let wExpert = Double(h * mlpUpN + m.intermediate * h) * e
+        let wRouter = m.experts > 1 ? Double(h * m.experts) * e : 0
+        let layerWeights = wQKV + wO + wExpert * Double(m.experts) + wRouter
+        let weightsHome = w.weightsOffloaded ? w.weightsMemory : home
+        let embed = try b.tensor("w.embed", bytes: Double(m.vocab * h) * e, memory: home, kind: .weight)
+        let lmHead = m.tiedEmbeddings ? embed : try b.tensor("w.lm_head", bytes: Double(m.vocab * h) * e, memory: home, kind: .weight)
+        var layerTensor: [Int32] = []
+        for l in 0..<m.layers {
+            layerTensor.append(try b.tensor("w.L\(l)", bytes: layerWeights, memory: weightsHome, kind: .weight))
+        }
+        // Staging buffers in the compute memory for streamed weights (depth + 1 slots).
+        let slots = max(1, w.prefetchDepth) + 1
+        var staging: [Int32] = []
+        if w.weightsOffloaded {
+            for s in 0..<slots {
+                staging.append(try b.tensor("wbuf.\(s)", bytes: layerWeights, memory: home, kind: .activation))
+            }
+        }
+        let kvPerToken = 2 * Double(w.batch * Hkv * d) * e
+        let kvOffloaded = w.kvOffloaded
+        let kvHome = kvOffloaded || !w.attentionEngine.isEmpty ? w.kvMemory : home
+        var kv: [Int32] = []
+        for l in 0..<m.layers { kv.append(try b.tensor("kv.L\(l)", bytes: 0, memory: kvHome, kind: .kv)) }
+        let kvStage = kvOffloaded ? try b.tensor("kvbuf", bytes: 0, memory: home, kind: .activation) : -1
+        let x = try b.tensor("act.x", bytes: 0, memory: home)
+        let qkv = try b.tensor("act.qkv", bytes: 0, memory: home)
+        let ffn = try b.tensor("act.ffn", bytes: 0, memory: home)
+
+        var layerEnd: [Int32] = Array(repeating: -1, count: m.layers)   // last compute op of each layer, this step
+        var transferOf: [Int32] = Array(repeating: -1, count: m.layers)
+        var lastLayerEnds: [Int32] = []                                  // previous layers' ends in streaming order
+
+        func op(_ name: String, _ shape: OperatorShape, phase: String, layer: Int, reads: [Int32] = [], writes: [TensorWrite] = [],
+                after: [Int32] = [], engineOverride: String? = nil, stream: String = "compute") throws -> Int32 {
+            try b.op(TraceOp(name: name, shape: shape, engine: engineOverride ?? engine, stream: stream, phase: phase, layer: layer,
+                             reads: reads, writes: writes, after: after.filter { $0 >= 0 }))
+        }
+        func elementwise(_ elements: Int, bytes: Double, flops: Double) -> OperatorShape {
+            .elementwise(Elementwise(elements: elements, bytesPerElement: bytes * e, flopsPerElement: flops, precision: p))
+        }
+
+        for step in 0...w.generate {
+            let prefill = step == 0
+            let phase = prefill ? "prefill" : "decode"
+            let tokensPerSeq = prefill ? w.prompt : 1
+            let T = w.batch * tokensPerSeq
+            let context = w.prompt + step          // KV length after this step's append
+            let tag = prefill ? "prefill" : "d\(step)"
+            try op("\(tag).embed", .embedding(Embedding(tokens: T, hidden: h, precision: p)), phase: phase, layer: -1,
+                   reads: [embed], writes: [TensorWrite(x, bytes: Double(T * h) * e)])
+            for l in 0..<m.layers {
+                let name = "\(tag).L\(l)"
+                var weights = layerTensor[l]
+                var firstAfter: [Int32] = []
+                if w.weightsOffloaded {
+                    // Slot reuse: this layer's copy waits until the layer that last used the slot is done.
+                    let slot = (step * m.layers + l) % slots
+                    let waitFor = lastLayerEnds.count >= slots ? lastLayerEnds[lastLayerEnds.count - slots] : -1
+                    let t = try op("\(name).load_weights", .transfer(Transfer(bytes: layerWeights, from: w.weightsMemory, to: home)),
+                                   phase: phase, layer: l, reads: [layerTensor[l]], writes: [TensorWrite(staging[slot])],
+                                   after: [waitFor], stream: "copy")
+                    transferOf[l] = t
+                    weights = staging[slot]
+                    firstAfter = [t]
+                }
+                try op("\(name).norm1", elementwise(T * h, bytes: 2, flops: 4), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)],
+                       after: firstAfter)
+                try op("\(name).qkv", .gemm(GEMM(m: T, n: qkvN, k: h, precision: p)), phase: phase, layer: l, reads: [x, weights],
+                       writes: [TensorWrite(qkv, bytes: Double(T * qkvN) * e)])
+                if m.rotary {
+                    try op("\(name).rope", elementwise(T * (H + Hkv) * d, bytes: 2, flops: 3), phase: phase, layer: l, reads: [qkv], writes: [TensorWrite(qkv)])
+                }
+                let kvBytes = kvPerToken * Double(context)
+                if !w.attentionEngine.isEmpty {
+                    // In-storage attention (InstInfer): q/k/v go to the drive, attention runs next to the KV cache.
+                    let qBytes = Double(T * qkvN) * e
+                    let send = try op("\(name).send_qkv", .transfer(Transfer(bytes: qBytes, from: home, to: w.kvMemory)), phase: phase, layer: l,
+                                      reads: [qkv], writes: [TensorWrite(kv[l], bytes: kvBytes)], stream: "copy")
+                    let attnShape: OperatorShape = prefill
+                        ? .attention(Attention(batch: w.batch, heads: H, kvHeads: Hkv, queryLength: tokensPerSeq, keyLength: context, headDim: d,
+                                               causal: true, algorithm: w.attention, pass: .forward, precision: p))
+                        : .decodeAttention(DecodeAttention(batch: w.batch, heads: H, kvHeads: Hkv, queryLength: 1, keyLength: context, headDim: d,
+                                                           precision: p, kvMemory: w.kvMemory))
+                    let a = try op("\(name).attention", attnShape, phase: phase, layer: l, reads: [kv[l]], after: [send],
+                                   engineOverride: w.attentionEngine)
+                    try op("\(name).recv_attn", .transfer(Transfer(bytes: Double(T * H * d) * e, from: w.kvMemory, to: home)), phase: phase, layer: l,
+                           writes: [TensorWrite(qkv)], after: [a], stream: "copy")
+                } else {
+                    try op("\(name).kv_append", elementwise(T * 2 * Hkv * d, bytes: 2, flops: 0), phase: phase, layer: l, reads: [qkv],
+                           writes: [TensorWrite(kvOffloaded ? kvStage : kv[l], bytes: kvOffloaded ? kvBytes : kvBytes)])
+                    var kvRead = kv[l]
+                    var attnAfter: [Int32] = []
+                    if kvOffloaded && !prefill {
+                        // FlexGen-style: the offloaded part of the cache crosses the link every step.
+                        let moved = kvPerToken * Double(context - 1) * w.kvOffloadFraction
+                        let load = try op("\(name).load_kv", .transfer(Transfer(bytes: moved, from: w.kvMemory, to: home)), phase: phase, layer: l,
+                                          reads: [kv[l]], writes: [TensorWrite(kvStage, bytes: kvBytes)], stream: "copy")
+                        kvRead = kvStage
+                        attnAfter = [load]
+                    }
+                    let attnShape: OperatorShape = prefill
+                        ? .attention(Attention(batch: w.batch, heads: H, kvHeads: Hkv, queryLength: tokensPerSeq, keyLength: context, headDim: d,
+                                               causal: true, algorithm: w.attention, pass: .forward, precision: p))
+                        : .decodeAttention(DecodeAttention(batch: w.batch, heads: H, kvHeads: Hkv, queryLength: 1, keyLength: context, headDim: d, precision: p))
+                    let a = try op("\(name).attention", attnShape, phase: phase, layer: l, reads: [qkv, kvRead], writes: [TensorWrite(qkv)], after: attnAfter)
+                    if kvOffloaded {
+                        // New entries (prefill: the whole prompt's cache) go back to the KV home.
+                        let back = prefill ? kvPerToken * Double(context) * w.kvOffloadFraction : kvPerToken * w.kvOffloadFraction
+                        try op("\(name).store_kv", .transfer(Transfer(bytes: back, from: home, to: w.kvMemory)), phase: phase, layer: l,
+                               reads: [kvStage], writes: [TensorWrite(kv[l], bytes: kvBytes * w.kvOffloadFraction)], after: [a], stream: "copy")
+                    }
+                }
+                try op("\(name).o_proj", .gemm(GEMM(m: T, n: h, k: H * d, precision: p)), phase: phase, layer: l, reads: [qkv, weights], writes: [TensorWrite(x)])
+                try op("\(name).residual1", elementwise(T * h, bytes: 3, flops: 1), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
+                try op("\(name).norm2", elementwise(T * h, bytes: 2, flops: 4), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
+                if m.experts > 1 {
+                    try op("\(name).router", .gemm(GEMM(m: T, n: m.experts, k: h, precision: p)), phase: phase, layer: l, reads: [x, weights])
+                    let active = activeExperts(tokens: T, experts: m.experts, perToken: m.expertsPerToken)
+                    let rows = Int((Double(T * m.expertsPerToken) / Double(active)).rounded(.up))
+                    try op("\(name).experts_up", .gemm(GEMM(m: rows, n: mlpUpN, k: h, batch: active, precision: p)), phase: phase, layer: l,
+                           reads: [x, weights], writes: [TensorWrite(ffn, bytes: Double(rows * active * mlpUpN) * e)])
+                    try op("\(name).act", elementwise(rows * active * m.intermediate, bytes: m.gatedMLP ? 3 : 2, flops: m.gatedMLP ? 6 : 5),
+                           phase: phase, layer: l, reads: [ffn], writes: [TensorWrite(ffn)])
+                    try op("\(name).experts_down", .gemm(GEMM(m: rows, n: h, k: m.intermediate, batch: active, precision: p)), phase: phase,
+                           layer: l, reads: [ffn, weights], writes: [TensorWrite(x)])
+                } else {
+                    try op("\(name).mlp_up", .gemm(GEMM(m: T, n: mlpUpN, k: h, precision: p)), phase: phase, layer: l, reads: [x, weights],
+                           writes: [TensorWrite(ffn, bytes: Double(T * mlpUpN) * e)])
+                    try op("\(name).act", elementwise(T * m.intermediate, bytes: m.gatedMLP ? 3 : 2, flops: m.gatedMLP ? 6 : 5), phase: phase, layer: l,
+                           reads: [ffn], writes: [TensorWrite(ffn)])
+                    try op("\(name).mlp_down", .gemm(GEMM(m: T, n: h, k: m.intermediate, precision: p)), phase: phase, layer: l, reads: [ffn, weights],
+                           writes: [TensorWrite(x)])
+                }
+                let end = try op("\(name).residual2", elementwise(T * h, bytes: 3, flops: 1), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
+                layerEnd[l] = end
+                lastLayerEnds.append(end)
+                if lastLayerEnds.count > slots + 1 { lastLayerEnds.removeFirst() }
+            }
+            try op("\(tag).final_norm", elementwise(T * h, bytes: 2, flops: 4), phase: phase, layer: -1, reads: [x], writes: [TensorWrite(x)])
+            try op("\(tag).lm_head", .gemm(GEMM(m: w.batch, n: m.vocab, k: h, precision: p)), phase: phase, layer: -1, reads: [x, lmHead])
+        }
+        _ = layerEnd; _ = transferOf
+    }
+}

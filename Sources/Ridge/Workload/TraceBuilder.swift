@@ -1,0 +1,57 @@
+/// Accumulates tensors and operators, handing each record to a sink as soon as it is complete, so
+/// generators can feed the simulator or a file without building the whole trace.
+public final class TraceBuilder {
+    public let header: TraceHeader
+    private let sink: (TraceRecord) throws -> Void
+    private var tensorIDs: [String: Int32] = [:]
+    public private(set) var tensors: [TensorInfo] = []
+    public private(set) var opCount: Int32 = 0
+    private var lastByStream: [String: Int32] = [:]
+
+    public init(header: TraceHeader, sink: @escaping (TraceRecord) throws -> Void) {
+        self.header = header
+        self.sink = sink
+    }
+
+    /// Declares a tensor (once); returns its index.
+    @discardableResult
+    public func tensor(_ name: String, bytes: Double, memory: String = "", kind: TensorKind = .activation,
+                       resident: Bool? = nil) throws -> Int32 {
+        if let id = tensorIDs[name] { return id }
+        let info = TensorInfo(name: name, bytes: bytes, memory: memory, kind: kind, resident: resident ?? (kind == .weight))
+        let id = Int32(tensors.count)
+        tensorIDs[name] = id
+        tensors.append(info)
+        try sink(.tensor(info))
+        return id
+    }
+
+    public func id(_ name: String) -> Int32? { tensorIDs[name] }
+
+    /// Emits an operator; returns its index.
+    @discardableResult
+    public func op(_ op: TraceOp) throws -> Int32 {
+        let id = opCount
+        opCount += 1
+        lastByStream[op.engine + "/" + op.stream] = id
+        try sink(.op(op))
+        return id
+    }
+
+    /// The last operator emitted on a stream.
+    public func last(engine: String, stream: String) -> Int32? { lastByStream[engine + "/" + stream] }
+
+    /// Collects a whole trace in memory.
+    public static func collect(_ header: TraceHeader, _ body: (TraceBuilder) throws -> Void) rethrows -> Trace {
+        final class Box: @unchecked Sendable { var trace: Trace; init(_ t: Trace) { trace = t } }
+        let box = Box(Trace(header: header))
+        let builder = TraceBuilder(header: header) { record in
+            switch record {
+            case .tensor(let t): box.trace.tensors.append(t)
+            case .op(let o): box.trace.ops.append(o)
+            }
+        }
+        try body(builder)
+        return box.trace
+    }
+}
