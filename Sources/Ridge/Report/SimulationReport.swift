@@ -77,7 +77,8 @@ public enum SimulationReport {
             out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":\(tid),\"args\":{\"name\":\(JSONWriter.quote(track))}}"
         }
         for span in s.timeline {
-            let ts = span.start * 1e6, dur = (span.end - span.start) * 1e6
+            // Round both ends to whole nanoseconds so spans on a track nest exactly.
+            let ts = (span.start * 1e9).rounded() / 1000, dur = (span.end * 1e9).rounded() / 1000 - ts
             out += ",\n{\"name\":\(JSONWriter.quote(span.name)),\"cat\":\(JSONWriter.quote(span.kind)),\"ph\":\"X\",\"pid\":1,\"tid\":\(tracks[span.track]!),"
             out += "\"ts\":\(fixed(ts)),\"dur\":\(fixed(dur)),\"args\":{\"phase\":\(JSONWriter.quote(span.phase))}}"
         }

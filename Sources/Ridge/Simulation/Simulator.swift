@@ -54,7 +54,10 @@ public final class Simulator {
     public func run(_ source: inout TraceSource) throws -> SimulationResult {
         let wallStart = DispatchTime.now().uptimeNanoseconds
         var state = RunState(profile: profile, options: options, header: source.header)
-        try state.run(&source)
+        do { try state.run(&source) } catch let e as RidgeError {
+            if let file = source.file { throw e.inFile(file) }
+            throw e
+        }
         var result = state.result()
         result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
         return result
