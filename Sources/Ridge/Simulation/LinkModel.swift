@@ -15,6 +15,8 @@ struct LinkModel {
         var lastUpdate: Double = 0
         var version: Int = 0
         var active = false
+        /// A swap issued by a spill policy for operator `op` (which waits for it), not a trace transfer.
+        var isSwap = false
     }
 
     let links: [Link]

@@ -124,6 +124,7 @@ final class SimulatorTests: XCTestCase {
         XCTAssertGreaterThan(hbm.peakBytes, try ModelConfig.load("llama-2-7b").parameters * 2)
         let out = try RidgeCLI.run(["simulate", "--model", "llama-2-7b", "--prompt", "64", "--generate", "2", "--kv-capacity", "10GiB"]).stdout
         XCTAssertTrue(out.contains("does not fit"), out)
+        XCTAssertTrue(out.contains("spill cost"), out)
     }
 
     func testChromeTraceLoadsAndNestsPerTrack() throws {
