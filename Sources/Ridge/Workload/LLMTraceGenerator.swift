@@ -58,7 +58,7 @@ public enum LLMTraceGenerator {
             layerTensor.append(try b.tensor("w.L\(l)", bytes: layerWeights, memory: weightsHome, kind: .weight))
         }
         // Staging buffers in the compute memory for streamed weights (depth + 1 slots).
-        let slots = max(1, w.prefetchDepth) + 1
+        let slots = max(0, w.prefetchDepth) + 1   // depth 0: the next copy waits for this layer
         var staging: [Int32] = []
         if w.weightsOffloaded {
             for s in 0..<slots {
