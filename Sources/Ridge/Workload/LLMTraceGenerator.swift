@@ -9,6 +9,8 @@ import Foundation
 /// grouped expert GEMMs over the experts the tokens select), residual add. Before the layers the
 /// embedding lookup; after them the final norm and the LM head for the last token of each sequence.
 /// FLOP and byte counts per operator follow from the shapes (see `docs/trace-format.md`).
+/// With `fuseResidualNorm` (the default) each residual add is fused with the norm that follows it,
+/// as vLLM's `fused_add_rms_norm` kernel does, so a layer has one fewer elementwise kernel per norm.
 public enum LLMTraceGenerator {
     public static func header(_ w: LLMWorkload) -> TraceHeader {
         let m = w.model
@@ -56,7 +58,7 @@ public enum LLMTraceGenerator {
             layerTensor.append(try b.tensor("w.L\(l)", bytes: layerWeights, memory: weightsHome, kind: .weight))
         }
         // Staging buffers in the compute memory for streamed weights (depth + 1 slots).
-        let slots = max(1, w.prefetchDepth) + 1
+        let slots = max(0, w.prefetchDepth) + 1   // depth 0: the next copy waits for this layer
         var staging: [Int32] = []
         if w.weightsOffloaded {
             for s in 0..<slots {
@@ -110,8 +112,14 @@ public enum LLMTraceGenerator {
                     weights = staging[slot]
                     firstAfter = [t]
                 }
-                try op("\(name).norm1", elementwise(T * h, bytes: 2, flops: 4), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)],
-                       after: firstAfter)
+                if l == 0 || !w.fuseResidualNorm {
+                    try op("\(name).norm1", elementwise(T * h, bytes: 2, flops: 4), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)],
+                           after: firstAfter)
+                } else {
+                    // vLLM's fused_add_rms_norm: the previous layer's residual add and this norm in one kernel.
+                    try op("\(name).add_norm1", elementwise(T * h, bytes: 4, flops: 5), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)],
+                           after: firstAfter)
+                }
                 try op("\(name).qkv", .gemm(GEMM(m: T, n: qkvN, k: h, precision: p)), phase: phase, layer: l, reads: [x, weights],
                        writes: [TensorWrite(qkv, bytes: Double(T * qkvN) * e)])
                 if m.rotary {
@@ -158,8 +166,12 @@ public enum LLMTraceGenerator {
                     }
                 }
                 try op("\(name).o_proj", .gemm(GEMM(m: T, n: h, k: H * d, precision: p)), phase: phase, layer: l, reads: [qkv, weights], writes: [TensorWrite(x)])
-                try op("\(name).residual1", elementwise(T * h, bytes: 3, flops: 1), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
-                try op("\(name).norm2", elementwise(T * h, bytes: 2, flops: 4), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
+                if w.fuseResidualNorm {
+                    try op("\(name).add_norm2", elementwise(T * h, bytes: 4, flops: 5), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
+                } else {
+                    try op("\(name).residual1", elementwise(T * h, bytes: 3, flops: 1), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
+                    try op("\(name).norm2", elementwise(T * h, bytes: 2, flops: 4), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
+                }
                 if m.experts > 1 {
                     try op("\(name).router", .gemm(GEMM(m: T, n: m.experts, k: h, precision: p)), phase: phase, layer: l, reads: [x, weights])
                     let active = activeExperts(tokens: T, experts: m.experts, perToken: m.expertsPerToken)
@@ -178,12 +190,14 @@ public enum LLMTraceGenerator {
                     try op("\(name).mlp_down", .gemm(GEMM(m: T, n: h, k: m.intermediate, precision: p)), phase: phase, layer: l, reads: [ffn, weights],
                            writes: [TensorWrite(x)])
                 }
-                let end = try op("\(name).residual2", elementwise(T * h, bytes: 3, flops: 1), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
+                let end = w.fuseResidualNorm ? b.opCount - 1
+                    : try op("\(name).residual2", elementwise(T * h, bytes: 3, flops: 1), phase: phase, layer: l, reads: [x], writes: [TensorWrite(x)])
                 layerEnd[l] = end
                 lastLayerEnds.append(end)
                 if lastLayerEnds.count > slots + 1 { lastLayerEnds.removeFirst() }
             }
-            try op("\(tag).final_norm", elementwise(T * h, bytes: 2, flops: 4), phase: phase, layer: -1, reads: [x], writes: [TensorWrite(x)])
+            try op("\(tag).final_norm", elementwise(T * h, bytes: w.fuseResidualNorm ? 4 : 2, flops: w.fuseResidualNorm ? 5 : 4), phase: phase,
+                   layer: -1, reads: [x], writes: [TensorWrite(x)])
             try op("\(tag).lm_head", .gemm(GEMM(m: w.batch, n: m.vocab, k: h, precision: p)), phase: phase, layer: -1, reads: [x, lmHead])
         }
         _ = layerEnd; _ = transferOf

@@ -23,6 +23,8 @@ public struct LLMWorkload: Sendable {
     /// Engine for decode attention when the KV cache is computed on in place (InstInfer's in-storage
     /// attention); "" means the main engine.
     public var attentionEngine: String = ""
+    /// Fuse each residual add with the following norm (vLLM's `fused_add_rms_norm`).
+    public var fuseResidualNorm = true
 
     public init(model: ModelConfig, batch: Int, prompt: Int, generate: Int) {
         self.model = model; self.batch = batch; self.prompt = prompt; self.generate = generate
