@@ -43,7 +43,11 @@ public struct CNNDeployment: Sendable {
             b.patches = nil; b.patchLayers = nil
             baseline = try CNNTraceGenerator.plan(b)
         }
-        let result = try Simulator(profile: profile).run(trace)
+        // Simulate with unlimited capacity: the report compares the working set with the real
+        // capacities itself (an MCU does not spill activations to its flash at run time).
+        var options = SimulationOptions()
+        options.capacityOverrides = Dictionary(uniqueKeysWithValues: profile.memories.map { ($0.id, Double.infinity) })
+        let result = try Simulator(profile: profile, options: options).run(trace)
         let d = CNNDeployment(workload: w, profile: profile.name, summary: summary, baseline: baseline, simulation: result,
                               activationCapacity: profile.memory(w.activationMemory)!.capacity,
                               weightCapacity: profile.memory(w.weightMemory)!.capacity)
