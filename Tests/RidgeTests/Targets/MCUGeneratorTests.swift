@@ -27,6 +27,7 @@ final class MCUGeneratorTests: XCTestCase {
     /// `docs/models.md`: layer by layer with no in-place tricks, peak = input + output (+ held residuals).
     func testPlainLayerByLayerPeaksMatchModelsDoc() throws {
         for (name, bytes) in [("mobilenetv2-w0.35", 311_040.0), ("mobilenetv2-w1.0", 1_505_280), ("mcunet-in1", 92_160),
+                              ("mcunet-in0", 46_080), ("mcunet-in2", 332_800), ("mcunet-in3", 340_736), ("mcunet-in4", 422_400),
                               ("tiny-cnn", 256), ("tiny-residual", 576)] {
             let (summary, result) = try simulate(try workload(name, inPlace: false, scratch: .none))
             XCTAssertEqual(summary.peakBytes, bytes, name)
