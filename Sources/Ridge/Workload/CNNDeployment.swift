@@ -72,7 +72,7 @@ public struct CNNDeployment: Sendable {
         let s = summary
         var out = "Ridge CNN deployment: \(s.model) @\(s.resolution.height)×\(s.resolution.width) \(s.precision.rawValue) on \(profile)\n"
         if let p = s.patches, let n = s.patchLayers, let end = s.patchStageEnd {
-            out += "patch-based: \(p)×\(p) patches over the first \(n) layers (through \(end)), then layer by layer\n"
+            out += "patch-based: \(p)×\(p) patches over the first \(n == 1 ? "layer" : "\(n) layers") (through \(end)), then layer by layer\n"
         } else {
             out += "layer by layer\n"
         }
@@ -88,7 +88,8 @@ public struct CNNDeployment: Sendable {
         t.add(["throughput", "\(Format.significant(s.executedMACs / max(simulation.makespanSeconds, 1e-30) / 1e6, 4)) MMAC/s"])
         t.add(["energy", Format.si(simulation.energyJoules, "J")])
         t.add(["average power", Format.si(simulation.averageWatts, "W")])
-        t.add(["\(workload.activationMemory) peak", "\(Self.kib(activationPeak)) of \(Self.kib(activationCapacity)) (\(Format.percent(activationPeak / activationCapacity * 100))) at \(s.peakOp)"])
+        let shared = workload.activationMemory == workload.weightMemory
+        t.add(["\(workload.activationMemory) peak\(shared ? " (with weights)" : "")", "\(Self.kib(activationPeak)) of \(Self.kib(activationCapacity)) (\(Format.percent(activationPeak / activationCapacity * 100))) at \(s.peakOp)"])
         if s.staticScratchBytes > 0 {
             t.add(["  activations", Self.kib(s.peakActivationBytes)])
             t.add(["  scratch (static)", Self.kib(s.staticScratchBytes)])
