@@ -71,10 +71,18 @@ public final class Simulator {
         var loaded = 0, finishedCount = 0, oldestUnfinished = 0, tensorsLoaded = 0
         var sourceDone = false
 
-        // Per operator (local index).
-        var depsLeft: [Int32] = [], dependentsHead: [Int32] = [], pendingSwaps: [Int32] = []
-        var costClass: [Int32] = [], startTime: [Double] = [], seconds: [Double] = [], energy: [Double] = []
-        var finishTime: [Double] = []
+        /// Per-operator state (plain data, one array).
+        struct OpState {
+            var depsLeft: Int32 = 0
+            var dependentsHead: Int32 = -1
+            var pendingSwaps: Int32 = 0
+            var costClass: Int32 = 0
+            var startTime = 0.0
+            var seconds = 0.0
+            var energy = 0.0
+            var finishTime = Double.nan
+        }
+        var ops: [OpState] = []
         /// Dependents linked list pool: (op, next).
         var depPool: [(op: Int, next: Int32)] = []
 
@@ -133,6 +141,7 @@ public final class Simulator {
         // MARK: Loading
 
         mutating func run(_ trace: inout CompiledTrace, source: UnsafeMutablePointer<TraceSource>?) throws {
+            if source == nil { ops.reserveCapacity(min(trace.count, window)) }
             try load(&trace, source)
             while true {
                 guard let event = events.pop() else {
@@ -160,8 +169,8 @@ public final class Simulator {
                     rescheduleFlows()
                     if isSwap {
                         let l = op - trace.base
-                        pendingSwaps[l] -= 1
-                        if pendingSwaps[l] == 0 { launch(op, &trace) }
+                        ops[l].pendingSwaps -= 1
+                        if ops[l].pendingSwaps == 0 { launch(op, &trace) }
                     } else {
                         try finish(op, &trace)
                     }
@@ -202,8 +211,7 @@ public final class Simulator {
             let k = oldestUnfinished - trace.base
             guard k > 0 else { return }
             trace.dropPrefix(upTo: oldestUnfinished)
-            depsLeft.removeFirst(k); dependentsHead.removeFirst(k); pendingSwaps.removeFirst(k); costClass.removeFirst(k)
-            startTime.removeFirst(k); seconds.removeFirst(k); energy.removeFirst(k); finishTime.removeFirst(k)
+            ops.removeFirst(k)
         }
 
         mutating func addTensor(_ t: TensorInfo) throws {
@@ -319,8 +327,7 @@ public final class Simulator {
                 if memory.trackFuture { memory.futureUses[Int(t)].append(Int32(truncatingIfNeeded: i)) }
             }
             let c = try classify(i, trace, queue: q)
-            depsLeft.append(0); dependentsHead.append(-1); pendingSwaps.append(0); costClass.append(c)
-            startTime.append(0); seconds.append(0); energy.append(0); finishTime.append(.nan)
+            ops.append(OpState(costClass: c))
             loaded += 1
             var waiting: Int32 = 0
             var ready = 0.0
@@ -329,18 +336,18 @@ public final class Simulator {
                     throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".after", "depends on operator \(d), which is not an earlier operator")
                 }
                 if d < trace.base { return }    // long finished and dropped
-                let t = finishTime[d - trace.base]
+                let t = ops[d - trace.base].finishTime
                 if t.isNaN {
                     waiting += 1
-                    depPool.append((i, dependentsHead[d - trace.base]))
-                    dependentsHead[d - trace.base] = Int32(depPool.count - 1)
+                    depPool.append((i, ops[d - trace.base].dependentsHead))
+                    ops[d - trace.base].dependentsHead = Int32(depPool.count - 1)
                 } else if t > ready { ready = t }
             }
             let previous = queueLast[q]
             if previous >= 0 { try depend(on: previous) }
             queueLast[q] = i
             for a in trace.afterRange(i) { try depend(on: Int(trace.after[a - trace.afterBase])) }
-            depsLeft[l] = waiting
+            ops[l].depsLeft = waiting
             if waiting == 0 { try start(i, at: max(ready, now), &trace) }
         }
 
@@ -378,7 +385,7 @@ public final class Simulator {
         /// swapping spilled ones back as the policy says), then launch it once those swaps land.
         mutating func start(_ i: Int, at time: Double, _ trace: inout CompiledTrace) throws {
             let l = i - trace.base
-            startTime[l] = time
+            ops[l].startTime = time
             sequence += 1
             let reads = trace.readRange(i), writes = trace.writeRange(i)
             var swaps: [(Int, Int, Double)] = []
@@ -424,7 +431,7 @@ public final class Simulator {
                 }
             }
             if swaps.isEmpty { launch(i, &trace); return }
-            pendingSwaps[l] = Int32(swaps.count)
+            ops[l].pendingSwaps = Int32(swaps.count)
             for sw in swaps { issueSwap(for: i, from: sw.0, to: sw.1, bytes: sw.2, at: time) }
         }
 
@@ -454,8 +461,8 @@ public final class Simulator {
         /// Starts the operator itself (its tensors are in place).
         mutating func launch(_ i: Int, _ trace: inout CompiledTrace) {
             let l = i - trace.base
-            let time = max(now, startTime[l])
-            let c = Int(costClass[l])
+            let time = max(now, ops[l].startTime)
+            let c = Int(ops[l].costClass)
             let cost = classCost[c]
             if classIsTransfer[c] {
                 let t = classTransfer[c]
@@ -467,7 +474,7 @@ public final class Simulator {
                 var setup = 0.0
                 let chunks = max(1, (t.bytes / max(t.chunk, 1)).rounded(.up))
                 for k in route.links { setup += profile.links[k].latency + profile.links[k].perTransferOverhead * chunks }
-                energy[l] = cost.energyJoules
+                ops[l].energy = cost.energyJoules
                 events.push(time + setup, .flowStart, flow)
                 return
             }
@@ -476,8 +483,8 @@ public final class Simulator {
                 let budget = cap - idleWatts - runningPower
                 if e / s > budget { (s, e) = throttled(cost, budget: budget) }
             }
-            seconds[l] = s
-            energy[l] = e
+            ops[l].seconds = s
+            ops[l].energy = e
             if s > 0 {
                 runningPower += e / s
                 if runningPower > peakDynamicPower { peakDynamicPower = runningPower }
@@ -521,42 +528,42 @@ public final class Simulator {
 
         mutating func finish(_ i: Int, _ trace: inout CompiledTrace) throws {
             let l = i - trace.base
-            finishTime[l] = now
+            ops[l].finishTime = now
             if now > makespan { makespan = now }
             finishedCount += 1
-            let c = Int(costClass[l])
-            let duration = now - startTime[l]
+            let c = Int(ops[l].costClass)
+            let duration = now - ops[l].startTime
             if classIsTransfer[c] {
                 let t = classTransfer[c]
                 for k in links.route(from: t.from, to: t.to)!.links { transferBytesByLink[k] += t.bytes }
-            } else if seconds[l] > 0 {
-                runningPower -= energy[l] / seconds[l]
+            } else if ops[l].seconds > 0 {
+                runningPower -= ops[l].energy / ops[l].seconds
             }
-            dynamicEnergy += energy[l]
+            dynamicEnergy += ops[l].energy
             classSeconds[c] += duration
             classCount[c] += 1
             let p = Int(trace.opPhase[l])
-            if startTime[l] < phaseFirst[p] { phaseFirst[p] = startTime[l] }
+            if ops[l].startTime < phaseFirst[p] { phaseFirst[p] = ops[l].startTime }
             if now > phaseLast[p] { phaseLast[p] = now }
-            phaseEnergy[p] += energy[l]
+            phaseEnergy[p] += ops[l].energy
             phaseOps[p] += 1
             if options.recordTimeline {
                 timeline.append(TimelineSpan(name: trace.name(i), track: queueTrack[Int(trace.opQueue[l])],
                                              kind: trace.shapes[Int(trace.opShape[l])].kind, phase: trace.phases[p],
-                                             start: startTime[l], end: now))
+                                             start: ops[l].startTime, end: now))
             }
             for r in trace.freeRange(i) { memory.release(Int(trace.refs[r - trace.refBase]), at: now) }
             // Wake dependents.
-            var node = dependentsHead[l]
-            dependentsHead[l] = -1
+            var node = ops[l].dependentsHead
+            ops[l].dependentsHead = -1
             while node >= 0 {
                 let dep = depPool[Int(node)].op
                 node = depPool[Int(node)].next
                 let dl = dep - trace.base
-                depsLeft[dl] -= 1
-                if depsLeft[dl] == 0 { try start(dep, at: now, &trace) }
+                ops[dl].depsLeft -= 1
+                if ops[dl].depsLeft == 0 { try start(dep, at: now, &trace) }
             }
-            while oldestUnfinished < loaded && !finishTime[oldestUnfinished - trace.base].isNaN { oldestUnfinished += 1 }
+            while oldestUnfinished < loaded && !ops[oldestUnfinished - trace.base].finishTime.isNaN { oldestUnfinished += 1 }
             if oldestUnfinished == loaded { depPool.removeAll(keepingCapacity: true) }
         }
 
