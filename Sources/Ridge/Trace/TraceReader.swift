@@ -9,6 +9,8 @@ public enum TraceRecord: Sendable {
 /// A source of trace records read in order, so large traces never need to be in memory at once.
 public protocol TraceSource {
     var header: TraceHeader { get }
+    /// The file the records come from, for error messages (`nil` for generated traces).
+    var file: String? { get }
     /// The next record, or `nil` at the end.
     mutating func next() throws -> TraceRecord?
 }
@@ -16,8 +18,9 @@ public protocol TraceSource {
 /// Replays an in-memory trace as a source: all tensors, then all operators.
 public struct InMemoryTraceSource: TraceSource {
     public let trace: Trace
+    public let file: String?
     private var index = 0
-    public init(_ trace: Trace) { self.trace = trace }
+    public init(_ trace: Trace, file: String? = nil) { self.trace = trace; self.file = file }
     public var header: TraceHeader { trace.header }
     public mutating func next() throws -> TraceRecord? {
         defer { index += 1 }
@@ -38,7 +41,7 @@ public enum TraceReader {
     /// Opens a trace file as a stream of records.
     public static func open(_ path: String) throws -> TraceSource {
         if isJSONLines(path) { return try JSONLinesTraceSource(path: path) }
-        return InMemoryTraceSource(try read(path))
+        return InMemoryTraceSource(try read(path), file: path)
     }
 
     /// Reads a whole trace into memory (either format).
@@ -158,7 +161,7 @@ public enum TraceReader {
 /// only on earlier lines. Memory stays bounded: only names that later lines can reference are kept.
 public struct JSONLinesTraceSource: TraceSource {
     public let header: TraceHeader
-    private let file: String
+    public let file: String?
     private var reader: LineReader
     private var tensorIndex: [String: Int32] = [:]
     private var tensorCount: Int32 = 0
@@ -209,7 +212,10 @@ public struct JSONLinesTraceSource: TraceSource {
                 opCount += 1
                 return .op(p.op)
             } catch let e as RidgeError {
-                let location = "line \(line)" + ((e.location?.isEmpty ?? true) ? "" : ", \(e.location!)")
+                var inner = e.location ?? ""
+                // The parser counts lines within this one line: report the file's line and the column.
+                if inner.hasPrefix("line 1, ") { inner = String(inner.dropFirst("line 1, ".count)) }
+                let location = "line \(line)" + (inner.isEmpty ? "" : ", \(inner)")
                 throw RidgeError(e.kind, file: file, location: location, e.message)
             }
         }
