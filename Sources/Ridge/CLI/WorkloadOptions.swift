@@ -1,7 +1,7 @@
 /// The LLM workload options shared by `trace llm`, `simulate`, `sweep` and `report`.
 enum WorkloadOptions {
     static let valued = ["model", "batch", "prompt", "generate", "dtype", "attention", "weights", "kv", "kv-offload", "prefetch",
-                         "engine", "weight-sparsity", "weight-dtype", "activations",
+                         "kv-staging", "engine", "weight-sparsity", "weight-dtype", "activations",
                          "dram-fraction", "ffn-sparsity", "window", "bundling", "persistence", "staging"]
     static let usage = """
       --model NAME|PATH       bundled model (traces/models) or a Hugging Face config.json
@@ -12,6 +12,7 @@ enum WorkloadOptions {
       --weights MEMORY        where weights live (e.g. host, nvme, flash); streamed layer by layer when not on the engine
       --kv MEMORY             where the KV cache lives (e.g. host, nvme); --kv-offload F keeps fraction F there;
                               --kv csd keeps it in a computational-storage drive's flash and runs decode attention there
+      --kv-staging MEMORY     offloaded KV passes through MEMORY (FlexGen's disk → host → GPU), two copies per layer
       --prefetch N            layers of weights in flight ahead of compute (default 1; 0 loads each layer after the last finished)
      FPGA-style compression (FlightLLM):
       --weight-sparsity S     fraction of linear-layer weights pruned (N:M), or per group: q=0.3,k=0.3,v=0,o=0,mlp=0.5,lm_head=0
@@ -90,6 +91,10 @@ enum WorkloadOptions {
                 }
                 w.kvMemory = host.id
             }
+        }
+        if args.string("kv-staging") != nil {
+            guard w.kvOffloaded else { throw args.usageError("--kv-staging needs --kv MEMORY (an offloaded cache)") }
+            w.kvStaging = try memoryOption("kv-staging")
         }
         w.prefetchDepth = try args.int("prefetch", default: 1, in: 0...1000)!
         w.compression = try compression(args)

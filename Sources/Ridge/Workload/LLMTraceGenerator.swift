@@ -120,6 +120,8 @@ public enum LLMTraceGenerator {
         var kv: [Int32] = []
         for l in 0..<m.layers { kv.append(try b.tensor("kv.L\(l)", bytes: 0, memory: kvHome, kind: .kv)) }
         let kvStage = kvOffloaded ? try b.tensor("kvbuf", bytes: 0, memory: home, kind: .activation) : -1
+        let kvRelay = kvOffloaded && !w.kvStaging.isEmpty && w.kvStaging != home && w.kvStaging != w.kvMemory
+            ? try b.tensor("kvrelay", bytes: 0, memory: w.kvStaging, kind: .activation) : -1
         let actHome = w.activationsMemory.isEmpty ? home : w.activationsMemory
         let x = try b.tensor("act.x", bytes: 0, memory: actHome)
         let qkv = try b.tensor("act.qkv", bytes: 0, memory: actHome)
@@ -264,8 +266,17 @@ public enum LLMTraceGenerator {
                     if kvOffloaded && !prefill {
                         // FlexGen-style: the offloaded part of the cache crosses the link every step.
                         let moved = kvPerToken * Double(context - 1) * w.kvOffloadFraction
-                        let load = try op("\(name).load_kv", .transfer(Transfer(bytes: moved, from: w.kvMemory, to: home)), phase: phase, layer: l,
+                        var load: Int32
+                        if kvRelay >= 0 {
+                            // Through host memory: read from the drive, then copy to the engine (FlexGen's disk path).
+                            let read = try op("\(name).read_kv", .transfer(Transfer(bytes: moved, from: w.kvMemory, to: w.kvStaging)), phase: phase,
+                                              layer: l, reads: [kv[l]], writes: [TensorWrite(kvRelay, bytes: moved)], stream: "copy")
+                            load = try op("\(name).load_kv", .transfer(Transfer(bytes: moved, from: w.kvStaging, to: home)), phase: phase, layer: l,
+                                          reads: [kvRelay], writes: [TensorWrite(kvStage, bytes: kvBytes)], after: [read], stream: "copy")
+                        } else {
+                            load = try op("\(name).load_kv", .transfer(Transfer(bytes: moved, from: w.kvMemory, to: home)), phase: phase, layer: l,
                                           reads: [kv[l]], writes: [TensorWrite(kvStage, bytes: kvBytes)], stream: "copy")
+                        }
                         kvRead = kvStage
                         attnAfter = [load]
                     }
@@ -275,8 +286,15 @@ public enum LLMTraceGenerator {
                     if kvOffloaded {
                         // New entries (prefill: the whole prompt's cache) go back to the KV home.
                         let back = prefill ? kvPerToken * Double(context) * w.kvOffloadFraction : kvPerToken * w.kvOffloadFraction
-                        try op("\(name).store_kv", .transfer(Transfer(bytes: back, from: home, to: w.kvMemory)), phase: phase, layer: l,
-                               reads: [kvStage], writes: [TensorWrite(kv[l], bytes: kvBytes * w.kvOffloadFraction)], after: [a], stream: "copy")
+                        if kvRelay >= 0 {
+                            let copy = try op("\(name).unload_kv", .transfer(Transfer(bytes: back, from: home, to: w.kvStaging)), phase: phase, layer: l,
+                                              reads: [kvStage], writes: [TensorWrite(kvRelay, bytes: back)], after: [a], stream: "copy")
+                            try op("\(name).store_kv", .transfer(Transfer(bytes: back, from: w.kvStaging, to: w.kvMemory)), phase: phase, layer: l,
+                                   reads: [kvRelay], writes: [TensorWrite(kv[l], bytes: kvBytes * w.kvOffloadFraction)], after: [copy], stream: "copy")
+                        } else {
+                            try op("\(name).store_kv", .transfer(Transfer(bytes: back, from: home, to: w.kvMemory)), phase: phase, layer: l,
+                                   reads: [kvStage], writes: [TensorWrite(kv[l], bytes: kvBytes * w.kvOffloadFraction)], after: [a], stream: "copy")
+                        }
                     }
                 }
                 try op("\(name).o_proj", .gemm(GEMM(m: T, n: h, k: kO, precision: pO)), phase: phase, layer: l, reads: [qkv, weights], writes: [TensorWrite(x)])

@@ -18,6 +18,9 @@ public struct LLMWorkload: Sendable {
     public var kvMemory: String = ""
     /// Fraction of the KV cache kept in `kvMemory` when it differs from the compute memory (0…1].
     public var kvOffloadFraction: Double = 1
+    /// Memory offloaded KV passes through on its way to and from the engine (FlexGen reads a disk
+    /// cache into host memory, then copies it to the GPU); "" means one transfer along the route.
+    public var kvStaging: String = ""
     /// Layers whose weights are in flight ahead of the one computing.
     public var prefetchDepth: Int = 1
     /// Engine for decode attention when the KV cache is computed on in place (InstInfer's in-storage
