@@ -98,7 +98,7 @@ final class FlashTargetTests: XCTestCase {
         print("""
 
         LLM in a flash, RTX 4090 + 990 PRO (bf16), per-token decode latency
-        \(line("OPT-6.7B naive (half in GPU memory)", naive, paper: "2218 ms"))
+        \(line("OPT-6.7B naive (half on the GPU)", naive, paper: "2218 ms"))
         \(line("OPT-6.7B window 5 + bundling", ours, paper: "84 ms"))
         speedup \(String(format: "%.1f", speedup))×   paper: 26.4× (claim 20–25×)
 
