@@ -157,4 +157,19 @@ final class OversubscriptionTests: XCTestCase {
             XCTAssertEqual(decodeW, token, accuracy: token * 0.2, name)
         }
     }
+
+    /// Layer streaming (FlexGen / ZeRO-Inference): prefetching layer i+1's weights while layer i
+    /// computes hides transfer time; depth 0 serialises them.
+    func testPrefetchOverlapsWeightStreaming() throws {
+        let p = try ProfileLoader.load("a100-sxm-80gb")
+        func run(_ depth: Int) throws -> SimulationResult {
+            var w = LLMWorkload(model: try ModelConfig.load("llama-2-7b"), batch: 32, prompt: 512, generate: 2)
+            w.computeMemory = "hbm"; w.weightsMemory = "host"; w.prefetchDepth = depth
+            return try Simulator(profile: p).run(LLMTraceGenerator.trace(w))
+        }
+        let serial = try run(0), overlapped = try run(1)
+        XCTAssertLessThan(overlapped.makespanSeconds, serial.makespanSeconds * 0.95)
+        let weights = try ModelConfig.load("llama-2-7b").parameters * 2
+        XCTAssertEqual(overlapped.links.first { $0.id == "pcie" }?.bytes ?? 0, 3 * (weights - 2 * 32000 * 4096 * 2), accuracy: weights * 0.01)
+    }
 }
