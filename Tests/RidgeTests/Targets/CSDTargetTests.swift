@@ -11,7 +11,7 @@ import XCTest
 /// Run: `swift test --skip-build --filter CSDTargetTests`. OPT-13B fp16, batch 16, two decode steps
 /// after a prompt of the given length; throughput = batch / time per decode step.
 final class CSDTargetTests: XCTestCase {
-    static let lengths = [256, 1024, 4096, 16384]
+    static let lengths = [256, 1024, 4096, 8192]   // longer prompts spill prefill activations out of the A6000
     static let batch = 16
 
     func throughput(_ profile: HardwareProfile, _ options: String, length: Int) throws -> Double {
@@ -19,6 +19,7 @@ final class CSDTargetTests: XCTestCase {
             .split(separator: " ").map(String.init)
         let w = try WorkloadOptions.parse(try Arguments(argv, spec: SimulateCommand.spec, usage: ""), profile: profile)
         let r = try Simulator(profile: profile).run(LLMTraceGenerator.trace(w))
+        XCTAssertEqual(r.swaps, 0, "everything fits: no spill traffic confounds the comparison")
         return Double(Self.batch) / (try XCTUnwrap(r.timePerOutputToken))
     }
 
@@ -79,7 +80,7 @@ final class CSDTargetTests: XCTestCase {
         // Scaling the internal bandwidth scales the speedup (the mechanism InstInfer relies on).
         XCTAssertEqual((longest.4 / longest.2) / (longest.3 / longest.2), 25.6e9 / innerRead, accuracy: 0.5)
         // Throughput ∝ 1/L at long sequences: both systems read the whole cache every step.
-        XCTAssertEqual(rows[2].3 / rows[3].3, 4, accuracy: 0.4)
+        XCTAssertEqual(rows[2].3 / rows[3].3, 2, accuracy: 0.2)
     }
 
     /// Only q/k/v and the attention output cross PCIe in InstInfer; FlexGen moves the whole cache.

@@ -35,6 +35,7 @@ final class FPGATargetTests: XCTestCase {
             return (try Simulator(profile: p).run(LLMTraceGenerator.trace(w)), w)
         }
         let (r, w) = try run(Self.steps)
+        XCTAssertEqual(r.swaps, 0, "the model fits: no spill traffic")
         let (half, _) = try run(Self.steps / 2)
         let d = try XCTUnwrap(r.phase("decode"))
         // Bytes an operator class moves in the engine's memory, summed over the run; the difference

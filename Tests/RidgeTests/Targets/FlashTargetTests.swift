@@ -28,6 +28,7 @@ final class FlashTargetTests: XCTestCase {
         var o = SimulationOptions()
         o.recordTimeline = true
         let r = try Simulator(profile: p, options: o).run(LLMTraceGenerator.trace(w))
+        XCTAssertEqual(r.swaps, 0, "the placement fits: no spill traffic")
         let steps = Double(w.generate)
         let decode = r.timeline.filter { $0.phase == "decode" }
         func sum(_ suffixes: [String]) -> Double {
