@@ -164,4 +164,44 @@ final class FlashTargetTests: XCTestCase {
             }
         }
     }
+
+    /// The trace carries the paper's data movement: per layer and decode token one flash read of
+    /// `loadFraction × intermediate` neuron bundles in bundle-sized requests, no read of the
+    /// attention weights, and (hybrid) half of every layer in one request.
+    func testTraceCarriesTheFlashTraffic() throws {
+        let p = try ProfileLoader.load("m1-max")
+        func trace(_ options: String) throws -> (Trace, LLMWorkload) {
+            let argv = ("--engine cpu --dtype fp32 --model opt-6.7b --batch 1 --prompt 16 --generate 2 --weights flash " + options)
+                .split(separator: " ").map(String.init)
+            let w = try WorkloadOptions.parse(try Arguments(argv, spec: SimulateCommand.spec, usage: ""), profile: p)
+            return (try LLMTraceGenerator.trace(w), w)
+        }
+        let (t, w) = try trace("--ffn-sparsity 0.9 --window 5 --bundling on")
+        let m = w.model
+        let loads = t.ops.filter { $0.phase == "decode" && $0.name.hasSuffix(".load_neurons") }
+        XCTAssertEqual(loads.count, 2 * m.layers)
+        guard case .transfer(let x) = try XCTUnwrap(loads.first).shape else { return XCTFail("not a transfer") }
+        let bundle = Double(2 * m.hidden) * 4
+        XCTAssertEqual(x.chunkBytes, bundle)
+        XCTAssertEqual(x.bytes, w.flash.loadFraction * Double(m.intermediate) * bundle, accuracy: 1)
+        XCTAssertEqual(x.from, "flash")
+        // The FFN computes only the predicted-active neurons.
+        let up = try XCTUnwrap(t.ops.first { $0.phase == "decode" && $0.name.hasSuffix(".mlp_up") })
+        guard case .gemm(let g) = up.shape else { return XCTFail("not a GEMM") }
+        XCTAssertEqual(g.n, Int((0.1 * Double(m.intermediate)).rounded()))
+        // Without bundling the same bytes move in requests half the size.
+        let (u, _) = try trace("--ffn-sparsity 0.9 --window 5")
+        guard case .transfer(let y) = try XCTUnwrap(u.ops.first { $0.name.hasSuffix(".load_neurons") }).shape else { return XCTFail() }
+        XCTAssertEqual(y.chunkBytes, bundle / 2)
+        XCTAssertEqual(y.bytes, x.bytes)
+        // Hybrid: half of every layer, one request, each token.
+        let (h, hw) = try trace("--dram-fraction 0.5 --prefetch 0")
+        let layerLoads = h.ops.filter { $0.phase == "decode" && $0.name.hasSuffix(".load_weights") }
+        XCTAssertEqual(layerLoads.count, 2 * m.layers)
+        guard case .transfer(let z) = layerLoads[0].shape else { return XCTFail() }
+        let layerBytes = (m.parameters - Double(m.vocab * m.hidden)) / Double(m.layers) * 4
+        XCTAssertEqual(z.bytes, layerBytes / 2, accuracy: layerBytes * 0.01)
+        XCTAssertNil(z.chunkBytes)
+        XCTAssertEqual(hw.flash.dramFraction, 0.5)
+    }
 }
