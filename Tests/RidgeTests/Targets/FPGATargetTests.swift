@@ -23,6 +23,12 @@ final class FPGATargetTests: XCTestCase {
     /// profile/.compiler_output/ir_output/llama2_decode_token_*.yaml @d355ca4): int8 weights,
     /// activations and KV cache; q and k projections 70% dense (`sparse_ratio: 0.7`), the rest dense.
     static let flightLLM = "--model llama-2-7b --dtype int8 --weight-sparsity q=0.3,k=0.3 --activations on-chip"
+    /// The same with FlightLLM's mixed precision as its VHK158 profiler implies it: the profiler's
+    /// load unit is busy 6.83 / 7.67 / 8.79 ms per token at contexts 256 / 1024 / 2048
+    /// (`profile/.compiler_output/profiler_output/llama2_decode_token_*.csv`), 6.55 ms at context 0,
+    /// i.e. at most 6.55 ms × 819.2 GB/s × 0.7 = 3.76 GB of weights per token — not the 6.3 GB of int8
+    /// weights. MLP weights in int4 with int8 attention (4.1 GB) is the simple mix closest to that.
+    static let mixed = flightLLM + " --weight-dtype mlp=int4"
     /// The GPU baselines: the same model in fp16 (vLLM serves LLaMA2-7B in fp16).
     static let gpu = "--model llama-2-7b --dtype fp16"
     static let steps = 8
@@ -65,6 +71,7 @@ final class FPGATargetTests: XCTestCase {
         // which the paper's 6.0× would hold.
         let atTypical = (1 / (100 * u280.seconds)) / v100.tokensPerJoule
         let breakEven = v100.joules / 6.0 / u280.seconds
+        let mixed = try decode("alveo-u280", Self.mixed)
         print("""
 
         FlightLLM, LLaMA2-7B batch-1 decode (prompt 128), U280 vs V100S
@@ -73,6 +80,8 @@ final class FPGATargetTests: XCTestCase {
         energy efficiency U280 / V100S  \(String(format: "%.2f", ratio))×   paper: 6.0×
           = throughput ratio \(String(format: "%.2f", u280.tokensPerSecond / v100.tokensPerSecond)) × power ratio \(String(format: "%.2f", v100.watts / u280.watts))
           at DS963's ~100 W typical U280 board power: \(String(format: "%.2f", atTypical))×; 6.0× needs the U280 at \(String(format: "%.0f", breakEven)) W
+        \(row("U280, MLP int4 (sensitivity)", mixed, paper: "55 token/s measured"))
+          energy efficiency with MLP int4: \(String(format: "%.2f", mixed.tokensPerJoule / v100.tokensPerJoule))× (its \(String(format: "%.0f", mixed.tokensPerSecond)) token/s overshoots the measured 55)
         HBM bytes per token: U280 \(String(format: "%.2f", u280.hbmBytes / 1e9)) GB, V100S \(String(format: "%.2f", v100.hbmBytes / 1e9)) GB
 
         """)
@@ -83,9 +92,12 @@ final class FPGATargetTests: XCTestCase {
         XCTAssertLessThan(breakEven, 40, "the paper's 6.0× needs a U280 board power below 40 W in this model")
     }
 
-    /// VHK158 against A100-80GB: decode throughput.
+    /// VHK158 against A100-80GB: decode throughput. The VHK158 figure in the paper comes from
+    /// FlightLLM's profiler, whose load time implies mixed-precision weights (see `mixed`); the
+    /// int8-only variant is printed for comparison.
     func testVHK158ThroughputAgainstA100() throws {
-        let vhk = try decode("versal-vhk158", Self.flightLLM)
+        let vhk = try decode("versal-vhk158", Self.mixed)
+        let vhkInt8 = try decode("versal-vhk158", Self.flightLLM)
         let a100 = try decode("a100-sxm-80gb", Self.gpu)
         let ratio = vhk.tokensPerSecond / a100.tokensPerSecond
         // The paper's own figures (FlightLLM demo README, prompt 128, 512 decode tokens):
@@ -94,9 +106,11 @@ final class FPGATargetTests: XCTestCase {
         print("""
 
         FlightLLM, LLaMA2-7B batch-1 decode (prompt 128), VHK158 vs A100
-        \(row("VHK158 (int8, q/k 70% dense)", vhk, paper: String(format: "%.2f ms (FlightLLM's simulator)", paperVHK)))
+        \(row("VHK158 (MLP int4, q/k 70%)", vhk, paper: String(format: "%.2f ms (FlightLLM's simulator)", paperVHK)))
+        \(row("VHK158 (int8 only)", vhkInt8, paper: "-"))
         \(row("A100-80GB (fp16)", a100, paper: String(format: "%.2f ms (vLLM 0.1.7, measured)", paperA100)))
-        throughput VHK158 / A100  \(String(format: "%.2f", ratio))×   paper: 1.2× (its table: \(String(format: "%.2f", paperA100 / paperVHK))×)
+        throughput VHK158 / A100  \(String(format: "%.2f", ratio))× (int8 only: \(String(format: "%.2f", vhkInt8.tokensPerSecond / a100.tokensPerSecond))×)   paper: 1.2× (its table: \(String(format: "%.2f", paperA100 / paperVHK))×)
+        weights + KV read per token: \(String(format: "%.2f", vhk.hbmBytes / 1e9)) GB (int8 only: \(String(format: "%.2f", vhkInt8.hbmBytes / 1e9)) GB; FlightLLM's profiler: ≤ 3.76 GB of weights)
         A100 decode power \(String(format: "%.0f", a100.watts)) W (Splitwise measured token phase: ~250 W)
 
         """)
@@ -104,9 +118,14 @@ final class FPGATargetTests: XCTestCase {
         XCTAssertEqual(vhk.seconds, paperVHK / 1000, accuracy: paperVHK / 1000 * 0.2)
         XCTAssertEqual(a100.seconds, paperA100 / 1000, accuracy: paperA100 / 1000 * 0.2)
         XCTAssertEqual(a100.watts, 250, accuracy: 50)
-        // Ridge's figure (regression guard, wide enough for GPU efficiency calibrations; not the paper's 1.2×).
-        XCTAssertGreaterThan(ratio, 0.7)
-        XCTAssertLessThan(ratio, 1.25)
+        // Like FlightLLM's profiler (matrix-vector unit busy 8.89 of 9.43 ms at context 256), Ridge's
+        // VHK158 decode is bound by the matrix-vector array, not by HBM, once the MLP is int4.
+        let p = try ProfileLoader.load("versal-vhk158")
+        let up = CostModel.cost(.gemm(GEMM(m: 1, n: 2 * 11008, k: 4096, precision: .int4)), on: try XCTUnwrap(p.engine("fpga")), in: p)
+        XCTAssertGreaterThan(up.computeSeconds, up.memorySeconds)
+        // Ridge's figure (regression guard, wide enough for GPU efficiency calibrations).
+        XCTAssertGreaterThan(ratio, 0.95)
+        XCTAssertLessThan(ratio, 1.4)
     }
 
     /// The mechanisms: decode streams the (compressed) weights from HBM once per token, so sparsity
