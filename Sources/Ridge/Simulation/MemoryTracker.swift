@@ -29,6 +29,7 @@ struct MemoryTracker {
         peak = current
         capacity = profile.memories.map { capacityOverrides[$0.id] ?? $0.capacity }
         spillTier = profile.memories.map { m in
+            if let target = m.spillTo { return target == "none" ? -1 : Int32(profile.memoryIndex(target)!) }
             var best: Int32 = -1, bestCapacity = 0.0
             for l in profile.links where l.from == m.id || l.to == m.id {
                 let other = l.from == m.id ? l.to : l.from
