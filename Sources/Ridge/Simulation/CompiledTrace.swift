@@ -9,7 +9,6 @@ public struct CompiledTrace: Sendable {
 
     // Interned tables.
     var shapes: [OperatorShape] = []
-    private var shapeIndex: [OperatorShape: Int32] = [:]
     var queues: [(engine: String, stream: String)] = []
     private var queueIndex: [String: [String: Int32]] = [:]
     var phases: [String] = []
@@ -48,12 +47,34 @@ public struct CompiledTrace: Sendable {
 
     public var count: Int { base + opShape.count }
 
+    /// Open-addressing table from a shape's 64-bit fingerprint to its id (0 = empty slot), so
+    /// interning costs a few dozen instructions instead of a full `Hasher` pass over the enum.
+    private var table: [(key: UInt64, id: Int32)] = Array(repeating: (0, -1), count: 256)
+
     mutating func intern(_ shape: OperatorShape) -> Int32 {
-        if let i = shapeIndex[shape] { return i }
-        let i = Int32(shapes.count)
+        let key = shape.fingerprint | 1
+        var slot = Int(truncatingIfNeeded: key >> 7) & (table.count - 1)
+        while true {
+            let entry = table[slot]
+            if entry.key == 0 { break }
+            if entry.key == key, shapes[Int(entry.id)] == shape { return entry.id }
+            slot = (slot + 1) & (table.count - 1)
+        }
+        let id = Int32(shapes.count)
         shapes.append(shape)
-        shapeIndex[shape] = i
-        return i
+        table[slot] = (key, id)
+        if shapes.count * 2 > table.count { rehash() }
+        return id
+    }
+
+    private mutating func rehash() {
+        let old = table
+        table = Array(repeating: (0, -1), count: old.count * 2)
+        for e in old where e.key != 0 {
+            var slot = Int(truncatingIfNeeded: e.key >> 7) & (table.count - 1)
+            while table[slot].key != 0 { slot = (slot + 1) & (table.count - 1) }
+            table[slot] = e
+        }
     }
 
     mutating func queue(engine: String, stream: String) -> Int32 {
@@ -121,5 +142,31 @@ public struct CompiledTrace: Sendable {
         opReadEnd.removeFirst(k); opWriteEnd.removeFirst(k); opFreeEnd.removeFirst(k); opAfterEnd.removeFirst(k)
         if keepNames { names.removeFirst(k) }
         base = n
+    }
+}
+
+extension OperatorShape {
+    /// A fast, deterministic 64-bit mix of the shape's fields (FNV-style multiply–xor), for interning.
+    var fingerprint: UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x100_0000_01b3; h ^= h >> 29 }
+        @inline(__always) func mix(_ v: Int) { mix(UInt64(bitPattern: Int64(v))) }
+        @inline(__always) func mix(_ v: Double) { mix(v.bitPattern) }
+        @inline(__always) func mix(_ s: String) { for b in s.utf8 { mix(UInt64(b)) } }
+        switch self {
+        case .gemm(let g): mix(1); mix(g.m); mix(g.n); mix(g.k); mix(g.batch); mix(Int(g.precision.bytes * 8))
+        case .attention(let a):
+            mix(2); mix(a.batch); mix(a.heads); mix(a.kvHeads); mix(a.queryLength); mix(a.keyLength); mix(a.headDim)
+            mix(a.causal ? 1 : 0); mix(a.algorithm == .flash ? 1 : 0); mix(a.pass == .forward ? 0 : a.pass == .backward ? 1 : 2)
+        case .decodeAttention(let d):
+            mix(3); mix(d.batch); mix(d.heads); mix(d.kvHeads); mix(d.queryLength); mix(d.keyLength); mix(d.headDim)
+            if let m = d.kvMemory { mix(m) }
+        case .elementwise(let e): mix(4); mix(e.elements); mix(e.bytesPerElement); mix(e.flopsPerElement)
+        case .embedding(let e): mix(5); mix(e.tokens); mix(e.hidden)
+        case .conv(let c):
+            mix(6); mix(c.batch); mix(c.height); mix(c.width); mix(c.inChannels); mix(c.outChannels); mix(c.kernel); mix(c.stride); mix(c.groups)
+        case .transfer(let t): mix(7); mix(t.bytes); mix(t.from); mix(t.to); mix(t.chunkBytes ?? -1)
+        }
+        return h
     }
 }

@@ -274,7 +274,7 @@ public final class Simulator {
                 }
             }
             if w < 0 && kv < 0 && input < 0 {
-                let slot = Int(shapeID) * profile.engines.count + Int(engine)
+                let slot = Int(shapeID) * engineMemory.count + Int(engine)
                 if slot >= localClass.count { localClass.append(contentsOf: repeatElement(-1, count: slot + 1 - localClass.count + 64)) }
                 if localClass[slot] >= 0 { return localClass[slot] }
                 let c = newClass(shapeID, engine: engine, CostModel.cost(trace.shapes[Int(shapeID)], on: profile.engines[Int(engine)], in: profile), trace)

@@ -22,6 +22,22 @@ public enum LLMTraceGenerator {
         ]))
     }
 
+    /// Generates the trace straight into the simulator's compact form, without operator names:
+    /// the fast path for sweeps (generate once per workload, simulate on many profiles).
+    public static func compiled(_ w: LLMWorkload) throws -> CompiledTrace {
+        final class Box: @unchecked Sendable { var trace: CompiledTrace; init(_ t: CompiledTrace) { trace = t } }
+        let box = Box(CompiledTrace(header: header(w), keepNames: false))
+        let builder = TraceBuilder(header: box.trace.header) { record in
+            switch record {
+            case .tensor(let t): box.trace.tensors.append(t)
+            case .op(let o): box.trace.append(o)
+            }
+        }
+        builder.keepNames = false
+        try generate(w, into: builder)
+        return box.trace
+    }
+
     /// Generates the whole trace in memory.
     public static func trace(_ w: LLMWorkload) throws -> Trace {
         try TraceBuilder.collect(header(w)) { try generate(w, into: $0) }
@@ -131,10 +147,13 @@ public enum LLMTraceGenerator {
         var transferOf: [Int32] = Array(repeating: -1, count: m.layers)
         var lastLayerEnds: [Int32] = []                                  // previous layers' ends in streaming order
 
-        @discardableResult func op(_ name: String, _ shape: OperatorShape, phase: String, layer: Int, reads: [Int32] = [], writes: [TensorWrite] = [],
-                after: [Int32] = [], engineOverride: String? = nil, stream: String = "compute") throws -> Int32 {
-            try b.op(TraceOp(name: name, shape: shape, engine: engineOverride ?? engine, stream: stream, phase: phase, layer: layer,
-                             reads: reads, writes: writes, after: after.filter { $0 >= 0 }))
+        // Names are built only when the builder keeps them (sweeps and benchmarks do not).
+        let keepNames = b.keepNames
+        @discardableResult func op(_ name: @autoclosure () -> String, _ shape: OperatorShape, phase: String, layer: Int, reads: [Int32] = [],
+                                   writes: [TensorWrite] = [], after: [Int32] = [], engineOverride: String? = nil,
+                                   stream: String = "compute") throws -> Int32 {
+            try b.op(TraceOp(name: keepNames ? name() : "", shape: shape, engine: engineOverride ?? engine, stream: stream, phase: phase,
+                             layer: layer, reads: reads, writes: writes, after: after.contains { $0 < 0 } ? after.filter { $0 >= 0 } : after))
         }
         func elementwise(_ elements: Int, bytes: Double, flops: Double) -> OperatorShape {
             .elementwise(Elementwise(elements: elements, bytesPerElement: bytes * e, flopsPerElement: flops, precision: p))
@@ -195,7 +214,7 @@ public enum LLMTraceGenerator {
             try op("\(tag).embed", .embedding(Embedding(tokens: T, hidden: h, precision: p)), phase: phase, layer: -1,
                    reads: [embed], writes: [TensorWrite(x, bytes: Double(T * h) * e)])
             for l in 0..<m.layers {
-                let name = "\(tag).L\(l)"
+                let name = keepNames ? "\(tag).L\(l)" : ""
                 var weights = layerTensor[l]
                 var firstAfter: [Int32] = []
                 if w.weightsOffloaded && !neurons {

@@ -6,7 +6,11 @@ public final class TraceBuilder {
     private var tensorIDs: [String: Int32] = [:]
     public private(set) var tensors: [TensorInfo] = []
     public private(set) var opCount: Int32 = 0
-    private var lastByStream: [String: Int32] = [:]
+    /// Last operator per (engine, stream): a short list compared by value (no string building per operator).
+    private var lastByStream: [(engine: String, stream: String, op: Int32)] = []
+
+    /// Whether generators should name operators (names cost a string per operator).
+    public var keepNames = true
 
     public init(header: TraceHeader, sink: @escaping (TraceRecord) throws -> Void) {
         self.header = header
@@ -33,13 +37,19 @@ public final class TraceBuilder {
     public func op(_ op: TraceOp) throws -> Int32 {
         let id = opCount
         opCount += 1
-        lastByStream[op.engine + "/" + op.stream] = id
+        if let i = lastByStream.firstIndex(where: { $0.engine == op.engine && $0.stream == op.stream }) {
+            lastByStream[i].op = id
+        } else {
+            lastByStream.append((op.engine, op.stream, id))
+        }
         try sink(.op(op))
         return id
     }
 
     /// The last operator emitted on a stream.
-    public func last(engine: String, stream: String) -> Int32? { lastByStream[engine + "/" + stream] }
+    public func last(engine: String, stream: String) -> Int32? {
+        lastByStream.first { $0.engine == engine && $0.stream == stream }?.op
+    }
 
     /// Collects a whole trace in memory.
     public static func collect(_ header: TraceHeader, _ body: (TraceBuilder) throws -> Void) rethrows -> Trace {

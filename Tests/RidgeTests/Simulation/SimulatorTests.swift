@@ -152,4 +152,19 @@ final class SimulatorTests: XCTestCase {
             for (a, b) in zip(sorted, sorted.dropFirst()) { XCTAssertLessThanOrEqual(a.1, b.0 + 1e-3) }
         }
     }
+
+    /// The fast path (generate straight into the compiled form, no names; simulate it on several
+    /// profiles) gives exactly the results of the named trace.
+    func testCompiledFastPathIsExact() throws {
+        var w = LLMWorkload(model: try ModelConfig.load("mixtral-8x7b"), batch: 3, prompt: 40, generate: 5)
+        w.computeMemory = "hbm"; w.weightsMemory = "host"
+        let compiled = try LLMTraceGenerator.compiled(w)
+        let named = try LLMTraceGenerator.trace(w)
+        for name in ["h100-sxm", "a100-sxm-80gb", "t4"] {
+            let p = try ProfileLoader.load(name)
+            var a = SimulationReport.json(try Simulator(profile: p).run(compiled)); a["wallSeconds"] = nil
+            var b = SimulationReport.json(try Simulator(profile: p).run(named)); b["wallSeconds"] = nil
+            XCTAssertEqual(JSONWriter.write(.object(a)), JSONWriter.write(.object(b)), name)
+        }
+    }
 }
