@@ -56,21 +56,22 @@ enum TraceCoding {
         let frees = try tensorList("frees")
         var writes: [TensorWrite] = []
         if let items = try r.array("writes") {
+            writes.reserveCapacity(items.count)
             for (i, v) in items.enumerated() {
-                let at = r.child("writes") + "[\(i)]"
+                func at() -> String { r.child("writes") + "[\(i)]" }
                 switch v {
                 case .string(let name):
-                    guard let t = tensors[name] else { throw RidgeError.data(file: r.file, at: at, "unknown tensor \"\(name)\": declare it in \"tensors\" before use") }
+                    guard let t = tensors[name] else { throw RidgeError.data(file: r.file, at: at(), "unknown tensor \"\(name)\": declare it in \"tensors\" before use") }
                     writes.append(TensorWrite(t))
                 case .object:
-                    let w = try ObjectReader(v, path: at, file: r.file)
+                    let w = try ObjectReader(v, path: at(), file: r.file)
                     let name = try w.requiredString("tensor")
                     guard let t = tensors[name] else { throw w.fail("tensor", "unknown tensor \"\(name)\": declare it in \"tensors\" before use") }
                     let bytes = try w.quantity("bytes", .bytes)
                     try w.finish()
                     writes.append(TensorWrite(t, bytes: bytes))
                 default:
-                    throw RidgeError.data(file: r.file, at: at, "expected a tensor name or {\"tensor\": name, \"bytes\": size}, found \(v.typeName)")
+                    throw RidgeError.data(file: r.file, at: at(), "expected a tensor name or {\"tensor\": name, \"bytes\": size}, found \(v.typeName)")
                 }
             }
         }
@@ -79,7 +80,7 @@ enum TraceCoding {
             for (i, v) in items.enumerated() {
                 switch v {
                 case .string(let s): after.append(s)
-                case .number(let d) where d.rounded() == d && d >= 0: after.append("#\(Int(d))")
+                case .number(let d) where d.rounded() == d && d >= 0 && d < 2_147_483_648: after.append("#\(Int(d))")
                 default: throw RidgeError.data(file: r.file, at: r.child("after") + "[\(i)]", "expected an operator id, found \(v.typeName)")
                 }
             }
