@@ -161,7 +161,7 @@ enum TraceCoding {
         }
     }
 
-    static func encodeOp(_ op: TraceOp, id: String?, tensors: [TensorInfo], afterIDs: [String]) -> JSONObject {
+    static func encodeOp(_ op: TraceOp, id: String?, tensorNames: [String], afterIDs: [String]) -> JSONObject {
         var o = JSONObject()
         if let id { o["id"] = .string(id) }
         o["op"] = .string(op.shape.kind)
@@ -172,14 +172,14 @@ enum TraceCoding {
         if op.stream != (op.shape.kind == "transfer" ? "copy" : "compute") { o["stream"] = .string(op.stream) }
         if !op.phase.isEmpty { o["phase"] = .string(op.phase) }
         if op.layer >= 0 { o["layer"] = .number(Double(op.layer)) }
-        if !op.reads.isEmpty { o["reads"] = .array(op.reads.map { .string(tensors[Int($0)].name) }) }
+        if !op.reads.isEmpty { o["reads"] = .array(op.reads.map { .string(tensorNames[Int($0)]) }) }
         if !op.writes.isEmpty {
             o["writes"] = .array(op.writes.map { w in
-                if let b = w.bytes { return .object(JSONObject([("tensor", .string(tensors[Int(w.tensor)].name)), ("bytes", .number(b))])) }
-                return .string(tensors[Int(w.tensor)].name)
+                if let b = w.bytes { return .object(JSONObject([("tensor", .string(tensorNames[Int(w.tensor)])), ("bytes", .number(b))])) }
+                return .string(tensorNames[Int(w.tensor)])
             })
         }
-        if !op.frees.isEmpty { o["frees"] = .array(op.frees.map { .string(tensors[Int($0)].name) }) }
+        if !op.frees.isEmpty { o["frees"] = .array(op.frees.map { .string(tensorNames[Int($0)]) }) }
         if !afterIDs.isEmpty { o["after"] = .array(afterIDs.map(JSONValue.string)) }
         return o
     }

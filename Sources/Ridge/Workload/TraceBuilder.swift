@@ -1,3 +1,5 @@
+import Foundation
+
 /// Accumulates tensors and operators, handing each record to a sink as soon as it is complete, so
 /// generators can feed the simulator or a file without building the whole trace.
 public final class TraceBuilder {
@@ -6,7 +8,10 @@ public final class TraceBuilder {
     private var tensorIDs: [String: Int32] = [:]
     public private(set) var tensors: [TensorInfo] = []
     public private(set) var opCount: Int32 = 0
+    /// Last operator per (engine, stream). The stream of the latest operator is kept apart so that
+    /// runs of operators on one stream (nearly all of them) neither hash nor build a key.
     private var lastByStream: [String: Int32] = [:]
+    private var current: (engine: String, stream: String, last: Int32)?
 
     public init(header: TraceHeader, sink: @escaping (TraceRecord) throws -> Void) {
         self.header = header
@@ -18,6 +23,7 @@ public final class TraceBuilder {
     public func tensor(_ name: String, bytes: Double, memory: String = "", kind: TensorKind = .activation,
                        resident: Bool? = nil) throws -> Int32 {
         if let id = tensorIDs[name] { return id }
+        guard tensors.count < Int(Int32.max) else { throw RidgeError.data(file: nil, at: nil, "too many tensors (at most \(Int32.max))") }
         let info = TensorInfo(name: name, bytes: bytes, memory: memory, kind: kind, resident: resident ?? (kind == .weight))
         let id = Int32(tensors.count)
         tensorIDs[name] = id
@@ -31,15 +37,24 @@ public final class TraceBuilder {
     /// Emits an operator; returns its index.
     @discardableResult
     public func op(_ op: TraceOp) throws -> Int32 {
+        guard opCount < Int32.max else { throw RidgeError.data(file: nil, at: nil, "too many operators (at most \(Int32.max))") }
         let id = opCount
         opCount += 1
-        lastByStream[op.engine + "/" + op.stream] = id
+        if let c = current, c.engine == op.engine, c.stream == op.stream {
+            current!.last = id
+        } else {
+            if let c = current { lastByStream[c.engine + "/" + c.stream] = c.last }
+            current = (op.engine, op.stream, id)
+        }
         try sink(.op(op))
         return id
     }
 
     /// The last operator emitted on a stream.
-    public func last(engine: String, stream: String) -> Int32? { lastByStream[engine + "/" + stream] }
+    public func last(engine: String, stream: String) -> Int32? {
+        if let c = current, c.engine == engine, c.stream == stream { return c.last }
+        return lastByStream[engine + "/" + stream]
+    }
 
     /// Collects a whole trace in memory.
     public static func collect(_ header: TraceHeader, _ body: (TraceBuilder) throws -> Void) rethrows -> Trace {
