@@ -40,7 +40,9 @@ public enum RidgeCLI {
     ]
 
     /// `ridge trace <generator>` generators other than `llm`.
-    nonisolated(unsafe) static var traceGenerators: [String: Command] = [:]
+    nonisolated(unsafe) static var traceGenerators: [String: Command] = [
+        "cnn": TraceCNNCommand.run,
+    ]
 
     /// Runs a command line (without the program name) and returns its output or throws a `RidgeError`.
     public static func run(_ args: [String]) throws -> CommandOutput {

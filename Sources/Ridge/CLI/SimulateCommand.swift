@@ -9,9 +9,12 @@ enum SimulateCommand {
       --timeline FILE         write a Chrome Trace Event Format timeline (open in Perfetto or chrome://tracing)
       --kv-capacity BYTES     pretend only this much of the engine's memory is free (e.g. 20GiB)
       --capacity MEM=BYTES    override any memory's capacity (repeatable)
+      --spill POLICY          when a memory overflows: lru (default), fifo, belady, paging, none (fail)
+      --block-size BYTES      swap granularity (default 2MiB); --page-size BYTES and --fault-latency TIME for paging
+      --power-cap WATTS       board power cap (throttles compute by DVFS); default: the profile's powerCap
     """
 
-    static let spec = Arguments.Spec(valued: ["profile", "trace", "format", "timeline", "kv-capacity"] + WorkloadOptions.valued,
+    static let spec = Arguments.Spec(valued: ["profile", "trace", "format", "timeline", "kv-capacity", "spill", "block-size", "page-size", "fault-latency", "power-cap"] + WorkloadOptions.valued,
                                      repeatable: ["capacity"])
 
     static let defaultWorkload = ("llama-2-7b", 1, 512, 128)
@@ -25,24 +28,38 @@ enum SimulateCommand {
         var options = SimulationOptions()
         options.capacityOverrides = try capacityOverrides(args, profile: profile)
         options.recordTimeline = args.string("timeline") != nil
+        options.oversubscription = try oversubscription(args)
         let result: SimulationResult
         if let path = args.string("trace") {
             if args.string("model") != nil { throw args.usageError("give either --trace or --model, not both") }
-            var source = try TraceReader.open(path)
-            do { result = try Simulator(profile: profile, options: options).run(&source) }
-            catch let e as RidgeError { throw e.inFile(path) }
+            result = try Simulator(profile: profile, options: options).runWithCosts { try TraceReader.open(path) }
         } else {
             let workload = try WorkloadOptions.parse(args, profile: profile, defaults: defaultWorkload)
-            result = try Simulator(profile: profile, options: options).run(LLMTraceGenerator.trace(workload))
+            let trace = try LLMTraceGenerator.trace(workload)
+            result = try Simulator(profile: profile, options: options).runWithCosts { InMemoryTraceSource(trace) }
         }
         if let timeline = args.string("timeline") {
             try FileIO.writeAtomically(SimulationReport.chromeTrace(result), to: timeline)
         }
         switch format {
-        // Wall-clock time is left out so the same inputs always give byte-identical output.
-        case .json: return CommandOutput(JSONWriter.write(.object(SimulationReport.json(result, includeWall: false))) + "\n")
+        case .json: return CommandOutput(JSONWriter.write(.object(SimulationReport.json(result))) + "\n")
         case .table: return CommandOutput(SimulationReport.table(result))
         }
+    }
+
+    static func oversubscription(_ args: Arguments) throws -> OversubscriptionOptions {
+        var o = OversubscriptionOptions()
+        if let text = args.string("spill") {
+            guard let p = SpillPolicy(rawValue: text) else {
+                throw args.usageError("--spill: unknown policy \"\(text)\" (expected \(SpillPolicy.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            o.policy = p
+        }
+        if let b = try args.quantity("block-size", .bytes) { o.blockBytes = b }
+        if let b = try args.quantity("page-size", .bytes) { o.pageBytes = b }
+        if let t = try args.quantity("fault-latency", .time) { o.faultLatency = t }
+        o.powerCap = try args.quantity("power-cap", .power)
+        return o
     }
 
     static func capacityOverrides(_ args: Arguments, profile: HardwareProfile) throws -> [String: Double] {

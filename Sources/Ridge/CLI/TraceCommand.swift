@@ -7,6 +7,8 @@ enum TraceCommand {
     """
 
     static func run(_ argv: [String]) throws -> CommandOutput {
+        // Other generators parse their own options.
+        if let what = argv.first, what != "llm", let other = RidgeCLI.traceGenerators[what] { return try other(Array(argv.dropFirst())) }
         let args = try Arguments(argv, spec: .init(valued: ["profile", "output"] + WorkloadOptions.valued), usage: usage)
         if args.wantsHelp { return CommandOutput(usage + "\n") }
         guard let what = args.positional.first else { throw args.usageError("missing generator: llm") }

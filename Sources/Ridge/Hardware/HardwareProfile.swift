@@ -93,6 +93,9 @@ public struct Memory: Sendable {
     public var energyPerByte: Double
     /// `(requestBytes, bytesPerSecond)`, ascending: read throughput by request size (flash).
     public var requestSizeBandwidth: [(bytes: Double, bandwidth: Double)]
+    /// Where overflow goes: a memory id, "none" (this tier never spills), or nil (the linked memory
+    /// with the largest capacity).
+    public var spillTo: String?
 
     /// Read bandwidth at a given request size: log-linear interpolation, clamped at the ends.
     public func readBandwidth(requestBytes: Double) -> Double {

@@ -68,6 +68,12 @@ public enum ProfileLoader {
             memories.append(try decodeMemory(id, m))
         }
         let memoryIDs = Set(memories.map(\.id))
+        for m in memories {
+            if let target = m.spillTo, target != "none", !memoryIDs.contains(target) || target == m.id {
+                throw RidgeError.data(file: file, at: "memories.\(m.id).spillTo",
+                                      "names memory \"\(target)\", which is not another memory of this profile (or use \"none\")")
+            }
+        }
 
         guard let enginesReader = try r.object("engines"), !enginesReader.object.isEmpty else {
             throw r.fail("engines", "missing required field: expected an object of engines (e.g. \"gpu\")")
@@ -212,9 +218,10 @@ public enum ProfileLoader {
                 curve.append((size, bw))
             }
         }
+        let spillTo = try r.string("spillTo")
         try r.finish()
         return Memory(id: id, kind: kind, capacity: capacity, readBandwidth: read, writeBandwidth: write, latency: latency,
-                      energyPerByte: energy, requestSizeBandwidth: curve.map { (bytes: $0.0, bandwidth: $0.1) })
+                      energyPerByte: energy, requestSizeBandwidth: curve.map { (bytes: $0.0, bandwidth: $0.1) }, spillTo: spillTo)
     }
 
     static func decodeLink(_ id: String, _ r: ObjectReader, memoryIDs: Set<String>) throws -> Link {

@@ -19,8 +19,27 @@ public enum SimulationReport {
         o["memories"] = .object(JSONObject(s.memories.map { ($0.id, .object(JSONObject([("capacityBytes", r($0.capacityBytes)), ("peakBytes", r($0.peakBytes)),
                                                                                              ("fits", .bool($0.peakBytes <= $0.capacityBytes * (1 + 1e-12)))]))) }))
         o["links"] = .object(JSONObject(s.links.map { ($0.id, .object(JSONObject([("bytes", r($0.bytes))]))) }))
-        o["power"] = .object(JSONObject([("averageWatts", r(s.averageWatts)), ("peakWatts", r(s.peakWatts)),
-                                         ("idleEnergyJoules", r(s.idleEnergyJoules)), ("dynamicEnergyJoules", r(s.dynamicEnergyJoules))]))
+        var power = JSONObject([("averageWatts", r(s.averageWatts)), ("peakWatts", r(s.peakWatts)),
+                                ("idleEnergyJoules", r(s.idleEnergyJoules)), ("dynamicEnergyJoules", r(s.dynamicEnergyJoules))])
+        if let cap = s.powerCapWatts {
+            power["capWatts"] = r(cap)
+            power["throttledOps"] = .number(Double(s.throttledOps))
+            power["throttledSeconds"] = r(s.throttleExtraSeconds)
+            power["latencyCostSeconds"] = r(s.powerCapLatencyCost ?? 0)
+        }
+        o["power"] = .object(power)
+        if s.swaps > 0 {
+            let base = s.unlimited
+            o["spill"] = .object(JSONObject([
+                ("policy", .string(s.spillPolicy)), ("swaps", .number(Double(s.swaps))),
+                ("bytesMoved", .object(JSONObject(s.swapBytes.map { ($0.link, r($0.bytes)) }))),
+                ("extraSeconds", r(s.spillExtraSeconds ?? 0)), ("extraJoules", r(s.spillExtraJoules ?? 0)),
+                ("slowdown", r(base.map { $0.makespanSeconds > 0 ? s.makespanSeconds / $0.makespanSeconds : 1 } ?? 1)),
+                ("swapEnergyJoules", r(s.swapEnergyJoules)),
+            ]))
+        } else {
+            o["spill"] = .null
+        }
         if includeWall { o["wallSeconds"] = r(s.wallSeconds) }
         return o
     }
@@ -63,6 +82,18 @@ public enum SimulationReport {
         for m in s.overflowing {
             out += "\nwarning: the working set does not fit in \(m.id): peak \(Format.bytes(m.peakBytes)) > capacity \(Format.bytes(m.capacityBytes)) (over by \(Format.bytes(m.peakBytes - m.capacityBytes)))\n"
         }
+        if s.swaps > 0 {
+            let moved = s.swapBytes.map { "\(Format.bytes($0.bytes)) over \($0.link)" }.joined(separator: ", ")
+            out += "\nwarning: the working set does not fit: the \(s.spillPolicy) spill policy made \(s.swaps) swaps (\(moved))\n"
+            if let extra = s.spillExtraSeconds, let base = s.unlimited {
+                out += "spill cost: +\(Format.seconds(extra)) (\(Format.significant(s.makespanSeconds / max(base.makespanSeconds, 1e-30), 4))× the unlimited-capacity run), +\(Format.si(s.spillExtraJoules ?? 0, "J"))\n"
+            }
+        }
+        if let cap = s.powerCapWatts, s.throttledOps > 0 {
+            out += "\npower cap \(Format.si(cap, "W")): \(s.throttledOps) operators throttled, +\(Format.seconds(s.throttleExtraSeconds)) of operator time"
+            if let cost = s.powerCapLatencyCost { out += ", latency cost +\(Format.seconds(cost))" }
+            out += "\n"
+        }
         return out
     }
 
@@ -77,7 +108,8 @@ public enum SimulationReport {
             out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":\(tid),\"args\":{\"name\":\(JSONWriter.quote(track))}}"
         }
         for span in s.timeline {
-            let ts = span.start * 1e6, dur = (span.end - span.start) * 1e6
+            // Round both ends to whole nanoseconds so spans on a track nest exactly.
+            let ts = (span.start * 1e9).rounded() / 1000, dur = (span.end * 1e9).rounded() / 1000 - ts
             out += ",\n{\"name\":\(JSONWriter.quote(span.name)),\"cat\":\(JSONWriter.quote(span.kind)),\"ph\":\"X\",\"pid\":1,\"tid\":\(tracks[span.track]!),"
             out += "\"ts\":\(fixed(ts)),\"dur\":\(fixed(dur)),\"args\":{\"phase\":\(JSONWriter.quote(span.phase))}}"
         }

@@ -1,6 +1,7 @@
 /// Transfers in flight on the profile's links. A transfer first pays its fixed cost (link latency
 /// plus per-transfer overhead per chunk) without using bandwidth, then streams its bytes. Concurrent
-/// transfers share each link's bandwidth equally (processor sharing); a transfer over several links
+/// transfers share each link's bandwidth equally (processor sharing), per direction — links are
+/// full duplex, as PCIe and NVLink are; a transfer over several links
 /// (say NVMe → host → GPU) streams through all of them at once at the rate of its tightest share,
 /// and no transfer exceeds its cap (the source's read throughput at its chunk size, the
 /// destination's write bandwidth).
@@ -15,12 +16,15 @@ struct LinkModel {
         var lastUpdate: Double = 0
         var version: Int = 0
         var active = false
+        /// A swap issued by a spill policy for operator `op` (which waits for it), not a trace transfer.
+        var isSwap = false
     }
 
     let links: [Link]
     let memoryIDs: [String]
     var flows: [Flow] = []
     private var freeFlows: [Int] = []
+    /// Active flows per link direction: index `2·link` (from → to) and `2·link + 1` (to → from).
     var activeOnLink: [[Int]]
     /// Bytes moved per link (for spill and reports).
     var bytesMoved: [Double]
@@ -30,7 +34,7 @@ struct LinkModel {
     init(profile: HardwareProfile) {
         links = profile.links
         memoryIDs = profile.memories.map(\.id)
-        activeOnLink = Array(repeating: [], count: profile.links.count)
+        activeOnLink = Array(repeating: [], count: 2 * profile.links.count)
         bytesMoved = Array(repeating: 0, count: profile.links.count)
     }
 
@@ -88,7 +92,7 @@ struct LinkModel {
         for i in flows.indices where flows[i].active {
             var rate = flows[i].cap
             for (j, l) in flows[i].route.enumerated() {
-                let n = Double(activeOnLink[l].count)
+                let n = Double(activeOnLink[2 * l + (flows[i].directions[j] ? 0 : 1)].count)
                 let bw = flows[i].directions[j] ? links[l].bandwidth : links[l].reverseBandwidth
                 rate = min(rate, bw / max(n, 1))
             }
@@ -100,11 +104,11 @@ struct LinkModel {
     mutating func activate(_ i: Int, at time: Double) {
         flows[i].active = true
         flows[i].lastUpdate = time
-        for l in flows[i].route { activeOnLink[l].append(i) }
+        for (j, l) in flows[i].route.enumerated() { activeOnLink[2 * l + (flows[i].directions[j] ? 0 : 1)].append(i) }
     }
 
     mutating func deactivate(_ i: Int) {
-        for l in flows[i].route { activeOnLink[l].removeAll { $0 == i } }
+        for (j, l) in flows[i].route.enumerated() { activeOnLink[2 * l + (flows[i].directions[j] ? 0 : 1)].removeAll { $0 == i } }
         release(i)
     }
 }

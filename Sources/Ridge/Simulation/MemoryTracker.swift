@@ -1,64 +1,139 @@
-/// Bytes allocated in each memory tier over time, with the peak, and the tensor-level state the
-/// spill policies act on. Tensors are allocated at their first write (or at time zero when
-/// resident), resized by writes that give a size (the growing KV cache), and released by `frees`.
+/// Bytes allocated in each memory tier over time, with the peak, and the tensor-level state spill
+/// policies act on. A tensor is allocated at its first write (or at time zero when resident),
+/// resized by writes that give a size (the growing KV cache) and released by `frees`. Part or all
+/// of a tensor may be spilled from its home to the home's spill tier (the linked memory with the
+/// largest capacity: host DDR for HBM, NVMe for host DDR).
 struct MemoryTracker {
     var current: [Double]
     var peak: [Double]
     var capacity: [Double]
-    /// Per tensor: bytes, memory index where it lives now (-1: not allocated), home memory index.
+    var spillTier: [Int32]
     var tensorBytes: [Double] = []
-    var tensorLocation: [Int32] = []
+    /// Bytes of the tensor held in its home memory (the rest sits in the spill tier).
+    var tensorResident: [Double] = []
+    var tensorAllocated: [Bool] = []
     var tensorHome: [Int32] = []
     var tensorKind: [TensorKind] = []
-    var tensorResident: [Bool] = []
-    /// Samples of (time, memory, bytes) for plots, when recording.
+    var tensorResidentAtStart: [Bool] = []
+    var lastUse: [Int] = []
+    var arrival: [Int] = []
+    /// Future uses (operator indices, ascending) of each tensor among loaded operators, for Belady.
+    var futureUses: [[Int32]] = []
+    var futureHead: [Int] = []
     var samples: [(time: Double, memory: Int32, bytes: Double)] = []
     var recordSamples = false
+    var trackFuture = false
 
     init(profile: HardwareProfile, capacityOverrides: [String: Double]) {
         current = Array(repeating: 0, count: profile.memories.count)
         peak = current
         capacity = profile.memories.map { capacityOverrides[$0.id] ?? $0.capacity }
+        spillTier = profile.memories.map { m in
+            if let target = m.spillTo { return target == "none" ? -1 : Int32(profile.memoryIndex(target)!) }
+            var best: Int32 = -1, bestCapacity = 0.0
+            for l in profile.links where l.from == m.id || l.to == m.id {
+                let other = l.from == m.id ? l.to : l.from
+                if let i = profile.memoryIndex(other), profile.memories[i].capacity > bestCapacity {
+                    best = Int32(i); bestCapacity = profile.memories[i].capacity
+                }
+            }
+            return best
+        }
     }
+
+    var tensorCount: Int { tensorBytes.count }
 
     mutating func addTensor(_ t: TensorInfo, home: Int32) {
         tensorBytes.append(t.bytes)
-        tensorLocation.append(-1)
+        tensorResident.append(0)
+        tensorAllocated.append(false)
         tensorHome.append(home)
         tensorKind.append(t.kind)
-        tensorResident.append(t.resident)
+        tensorResidentAtStart.append(t.resident)
+        lastUse.append(-1)
+        arrival.append(0)
+        futureUses.append([])
+        futureHead.append(0)
     }
 
-    mutating func allocate(_ tensor: Int, bytes: Double, at time: Double) {
-        let loc = tensorLocation[tensor]
-        if loc >= 0 {
-            change(Int(loc), by: bytes - tensorBytes[tensor], at: time)
-        } else {
-            let home = tensorHome[tensor]
-            tensorLocation[tensor] = home
-            change(Int(home), by: bytes, at: time)
-        }
-        tensorBytes[tensor] = bytes
-    }
-
-    mutating func free(_ tensor: Int, at time: Double) {
-        let loc = tensorLocation[tensor]
-        guard loc >= 0 else { return }
-        change(Int(loc), by: -tensorBytes[tensor], at: time)
-        tensorLocation[tensor] = -1
-    }
-
-    mutating func move(_ tensor: Int, to memory: Int32, at time: Double) {
-        let loc = tensorLocation[tensor]
-        guard loc >= 0, loc != memory else { return }
-        change(Int(loc), by: -tensorBytes[tensor], at: time)
-        change(Int(memory), by: tensorBytes[tensor], at: time)
-        tensorLocation[tensor] = memory
-    }
+    func spilled(_ t: Int) -> Double { tensorAllocated[t] ? tensorBytes[t] - tensorResident[t] : 0 }
+    func free(in m: Int) -> Double { capacity[m] - current[m] }
 
     mutating func change(_ memory: Int, by delta: Double, at time: Double) {
         current[memory] += delta
         if current[memory] > peak[memory] { peak[memory] = current[memory] }
         if recordSamples { samples.append((time, Int32(memory), current[memory])) }
+    }
+
+    /// Marks `bytes` of a tensor as newly held in its home memory.
+    mutating func addResident(_ t: Int, _ bytes: Double, at time: Double, sequence: Int) {
+        guard bytes != 0 else { return }
+        tensorResident[t] += bytes
+        change(Int(tensorHome[t]), by: bytes, at: time)
+        arrival[t] = sequence
+    }
+
+    /// Moves `bytes` of a tensor from its home to its home's spill tier.
+    mutating func spill(_ t: Int, _ bytes: Double, at time: Double) {
+        let home = Int(tensorHome[t])
+        tensorResident[t] -= bytes
+        change(home, by: -bytes, at: time)
+        if spillTier[home] >= 0 { change(Int(spillTier[home]), by: bytes, at: time) }
+    }
+
+    /// Brings `bytes` of a spilled tensor back home (the caller made room).
+    mutating func unspill(_ t: Int, _ bytes: Double, at time: Double, sequence: Int) {
+        let home = Int(tensorHome[t])
+        if spillTier[home] >= 0 { change(Int(spillTier[home]), by: -bytes, at: time) }
+        addResident(t, bytes, at: time, sequence: sequence)
+    }
+
+    mutating func release(_ t: Int, at time: Double) {
+        guard tensorAllocated[t] else { return }
+        let s = spilled(t)
+        let home = Int(tensorHome[t])
+        if s > 0, spillTier[home] >= 0 { change(Int(spillTier[home]), by: -s, at: time) }
+        change(home, by: -tensorResident[t], at: time)
+        tensorResident[t] = 0
+        tensorAllocated[t] = false
+    }
+
+    /// The next loaded use of a tensor after operator `after`, or `Int.max`.
+    mutating func nextUse(_ t: Int, after op: Int) -> Int {
+        var h = futureHead[t]
+        let uses = futureUses[t]
+        while h < uses.count && Int(uses[h]) <= op { h += 1 }
+        futureHead[t] = h
+        if h >= 64 && h * 2 > uses.count { futureUses[t].removeFirst(h); futureHead[t] = 0; h = 0 }
+        return h < futureUses[t].count ? Int(futureUses[t][h]) : Int.max
+    }
+
+    /// Chooses what to evict from memory `m` to free `needed` bytes, skipping `pinned` tensors.
+    /// Returns (tensor, bytes) pairs; whole tensors except under paging, which evicts pages.
+    mutating func victims(in m: Int, needed: Double, pinned: [Int32], policy: SpillPolicy, page: Double,
+                          currentOp: Int) -> [(Int, Double)]? {
+        var candidates: [(tensor: Int, key: Double)] = []
+        for t in 0..<tensorCount where tensorHome[t] == Int32(m) && tensorResident[t] > 0 && !pinned.contains(Int32(t)) {
+            let key: Double
+            switch policy {
+            case .lru, .paging, .none: key = Double(lastUse[t])
+            case .fifo: key = Double(arrival[t])
+            case .belady:
+                let next = nextUse(t, after: currentOp)
+                key = next == Int.max ? -Double.infinity : -Double(next)
+            }
+            candidates.append((t, key))
+        }
+        // Deterministic: ties broken by tensor index.
+        candidates.sort { $0.key < $1.key || ($0.key == $1.key && $0.tensor < $1.tensor) }
+        var out: [(Int, Double)] = []
+        var freed = 0.0
+        for c in candidates where freed < needed {
+            let resident = tensorResident[c.tensor]
+            let take = policy == .paging ? min(resident, ((needed - freed) / page).rounded(.up) * page) : resident
+            out.append((c.tensor, take))
+            freed += take
+        }
+        return freed >= needed ? out : nil
     }
 }

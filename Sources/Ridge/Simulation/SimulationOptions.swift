@@ -8,6 +8,8 @@ public struct SimulationOptions: Sendable {
     public var recordMemory = false
     /// Operators read ahead of the oldest unfinished one; bounds memory for streamed traces.
     public var window = 1 << 22
+    /// Spill policy, swap granularity and power cap.
+    public var oversubscription = OversubscriptionOptions()
     public init() {}
 }
 

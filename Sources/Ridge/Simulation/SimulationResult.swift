@@ -20,6 +20,26 @@ public struct SimulationResult: Sendable {
     /// Sequences and generated tokens per sequence, when the trace says (LLM generator).
     public var batch: Int?
     public var generate: Int?
+    /// Spill traffic the policy generated: swaps issued and bytes per link.
+    public var spillPolicy = "lru"
+    public var swaps = 0
+    public var swapBytes: [(link: String, bytes: Double)] = []
+    public var swapEnergyJoules = 0.0
+    /// The same trace with unlimited capacity, when this run spilled (set by `Simulator.runWithSpillCost`).
+    public var unlimited: Baseline?
+    /// Power cap and what it cost.
+    public var powerCapWatts: Double?
+    public var throttledOps = 0
+    public var throttleExtraSeconds = 0.0
+    /// The same trace without the power cap, when this run was throttled.
+    public var uncapped: Baseline?
+
+    /// Makespan and energy of a comparison run.
+    public struct Baseline: Sendable {
+        public var makespanSeconds: Double
+        public var energyJoules: Double
+    }
+
     /// How long the simulation itself took (not deterministic; excluded from comparisons).
     public var wallSeconds = 0.0
 
@@ -48,6 +68,12 @@ public struct SimulationResult: Sendable {
         guard let b = batch, let g = generate, g > 0 else { return nil }
         return energyJoules / Double(b * g)
     }
+
+    /// Extra time the spill cost against the unlimited-capacity run.
+    public var spillExtraSeconds: Double? { unlimited.map { makespanSeconds - $0.makespanSeconds } }
+    public var spillExtraJoules: Double? { unlimited.map { energyJoules - $0.energyJoules } }
+    /// Extra time the power cap cost against the uncapped run.
+    public var powerCapLatencyCost: Double? { uncapped.map { makespanSeconds - $0.makespanSeconds } }
 
     /// Memories whose peak exceeds their capacity.
     public var overflowing: [MemoryResult] { memories.filter { $0.peakBytes > $0.capacityBytes * (1 + 1e-12) } }

@@ -5,10 +5,15 @@ import Foundation
 /// A discrete-event engine: events sit in a binary heap ordered by (time, sequence number), so
 /// equal-time events resolve in the order they were created and every run is deterministic.
 /// Each operator waits for the previous operator on its (engine, stream) and for its explicit
-/// `after` dependencies; compute operators then run for their cost-model time, transfers stream
-/// over links shared fairly with concurrent transfers (`LinkModel`). Memories track allocation
-/// and its peak. Energy is each operator's dynamic energy plus every engine's idle power over the
-/// makespan.
+/// `after` dependencies; its tensors are made resident (the spill policy evicts and swaps as real
+/// link traffic); compute operators then run for their cost-model time (throttled under a power
+/// cap), transfers stream over links shared fairly with concurrent transfers (`LinkModel`).
+/// Memories track allocation and its peak. Energy is each operator's dynamic energy plus every
+/// engine's idle power over the makespan. See `docs/simulator.md`.
+///
+/// The hot loop runs on a `CompiledTrace` (structure of arrays, no reference counting) and on
+/// costs memoised per distinct (shape, engine, placement) — the same numbers `CostModel.cost`
+/// gives, computed once.
 public final class Simulator {
     public let profile: HardwareProfile
     public let options: SimulationOptions
@@ -20,155 +25,198 @@ public final class Simulator {
 
     /// Simulates an in-memory trace.
     public func run(_ trace: Trace) throws -> SimulationResult {
-        var source: TraceSource = InMemoryTraceSource(trace)
-        return try run(&source)
+        var compiled = CompiledTrace(trace, keepNames: true)
+        return try run(compiled: &compiled, source: nil)
     }
 
-    // MARK: - State
-
-    private enum EventKind: UInt8 { case opFinish, flowStart, flowFinish }
-    private struct Event {
-        var time: Double
-        var seq: Int
-        var kind: EventKind
-        var index: Int32
-        var version: Int32
+    /// Simulates a compiled trace (the fastest path: compile once, simulate on many profiles;
+    /// compile with `keepNames: false` and errors and timelines name operators by index).
+    public func run(_ compiled: CompiledTrace) throws -> SimulationResult {
+        var c = compiled
+        return try run(compiled: &c, source: nil)
     }
 
-    /// Per loaded operator, in a ring buffer indexed by op index modulo the window.
-    private struct Slot {
-        var op = TraceOp(name: "", shape: .embedding(Embedding(tokens: 1, hidden: 1)), engine: "")
-        var cost: Int32 = -1
-        var queue: Int32 = -1
-        var depsLeft: Int32 = 0
-        var ready: Double = 0
-        var start: Double = 0
-        var dependentsHead: Int32 = -1
-        var isTransfer = false
-        var flow: Int32 = -1
-        var phase: Int32 = 0
-        var finished = false
-    }
-
-    /// Runs the trace from `source` to completion.
+    /// Runs the trace from `source` to completion, reading it as the simulation advances.
     public func run(_ source: inout TraceSource) throws -> SimulationResult {
+        var compiled = CompiledTrace(header: source.header, keepNames: true)
+        do { return try run(compiled: &compiled, source: &source) } catch let e as RidgeError {
+            if let file = source.file { throw e.inFile(file) }
+            throw e
+        }
+    }
+
+    private func run(compiled: inout CompiledTrace, source: UnsafeMutablePointer<TraceSource>?) throws -> SimulationResult {
         let wallStart = DispatchTime.now().uptimeNanoseconds
-        var state = RunState(profile: profile, options: options, header: source.header)
-        try state.run(&source)
-        var result = state.result()
+        var state = RunState(profile: profile, options: options, header: compiled.header)
+        try state.run(&compiled, source: source)
+        var result = state.result(compiled)
         result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
         return result
     }
 
-    /// The mutable state of one run.
+    private func run(compiled: inout CompiledTrace, source: inout TraceSource) throws -> SimulationResult {
+        try withUnsafeMutablePointer(to: &source) { try run(compiled: &compiled, source: $0) }
+    }
+
+    /// The mutable state of one run. Per-operator arrays are indexed by `i − trace.base`.
     private struct RunState {
         let profile: HardwareProfile
         let options: SimulationOptions
         let header: TraceHeader
-        var costs: CostTable
         var links: LinkModel
         var memory: MemoryTracker
-        var events = BinaryHeap<Event>(less: { $0.time < $1.time || ($0.time == $1.time && $0.seq < $1.seq) })
-        var seq = 0
+        var events = EventQueue()
         var now = 0.0
-        var window: Int
-        var slots: [Slot]
-        var finishTime: [Double] = []
-        var loaded = 0
-        var finishedCount = 0
-        var oldestUnfinished = 0
+        let window: Int
+        var loaded = 0, finishedCount = 0, oldestUnfinished = 0, tensorsLoaded = 0
         var sourceDone = false
+
+        /// Per-operator state (plain data, one array).
+        struct OpState {
+            var depsLeft: Int32 = 0
+            var dependentsHead: Int32 = -1
+            var pendingSwaps: Int32 = 0
+            var costClass: Int32 = 0
+            var startTime = 0.0
+            var seconds = 0.0
+            var energy = 0.0
+            var finishTime = Double.nan
+        }
+        var ops: [OpState] = []
         /// Dependents linked list pool: (op, next).
-        var depPool: [(op: Int32, next: Int32)] = []
-        /// (engine, stream) queues: last op index issued on each.
-        var queueIndex: [String: Int32] = [:]
-        var queueNames: [String] = []
-        var queueLast: [Int32] = []
-        var phaseIndex: [String: Int32] = [:]
-        var phaseNames: [String] = []
+        var depPool: [(op: Int, next: Int32)] = []
+
+        // Per queue.
+        var queueEngine: [Int32] = []   // -1: transfer queue
+        var queueLast: [Int] = []
+        var queueTrack: [String] = []
+
+        // Cost classes.
+        var classCost: [OperatorCost] = []
+        var classShape: [Int32] = []
+        var classEngine: [Int32] = []
+        var classIsTransfer: [Bool] = []
+        var classTransfer: [(from: Int, to: Int, bytes: Double, chunk: Double)] = []
+        var classSeconds: [Double] = [], classCount: [Int] = []
+        var classIndex: [UInt64: Int32] = [:]
+        var localClass: [Int32] = []    // shape × engine → class when placement is local
+
+        // Per phase.
+        var phaseFirst: [Double] = [], phaseLast: [Double] = [], phaseEnergy: [Double] = [], phaseOps: [Int] = []
+
+        let engineMemory: [Int32]
+        let primaryEngine: Int32
         var engineIndex: [String: Int32] = [:]
         var memoryIndex: [String: Int32] = [:]
-        var tensorCount = 0
-        // Accumulators.
-        var costSeconds: [Double] = []     // per cost id: total seconds
-        var costCount: [Int] = []
-        var phaseFirst: [Double] = [], phaseLast: [Double] = [], phaseEnergy: [Double] = [], phaseOps: [Int] = []
-        var dynamicEnergy = 0.0
-        var runningPower = 0.0, peakDynamicPower = 0.0
+        var dynamicEnergy = 0.0, runningPower = 0.0, peakDynamicPower = 0.0
         var timeline: [TimelineSpan] = []
         var transferBytesByLink: [Double]
-        var transferEnergy = 0.0
+        var swapBytesByLink: [Double]
+        var swapEnergy = 0.0, swapCount = 0, sequence = 0
+        var capWatts: Double?
+        let idleWatts: Double
+        var throttledOps = 0, throttleExtraSeconds = 0.0
+        var makespan = 0.0
 
         init(profile: HardwareProfile, options: SimulationOptions, header: TraceHeader) {
             self.profile = profile
             self.options = options
             self.header = header
-            costs = CostTable(profile: profile)
             links = LinkModel(profile: profile)
             memory = MemoryTracker(profile: profile, capacityOverrides: options.capacityOverrides)
             memory.recordSamples = options.recordMemory
+            memory.trackFuture = options.oversubscription.policy == .belady
             window = max(16, options.window)
-            slots = []
             transferBytesByLink = Array(repeating: 0, count: profile.links.count)
+            swapBytesByLink = transferBytesByLink
+            capWatts = options.oversubscription.powerCap ?? profile.powerCap
+            if capWatts == .infinity { capWatts = nil }
+            idleWatts = profile.engines.reduce(0) { $0 + $1.power.idleWatts }
             for (i, e) in profile.engines.enumerated() { engineIndex[e.id] = Int32(i) }
             for (i, m) in profile.memories.enumerated() { memoryIndex[m.id] = Int32(i) }
+            engineMemory = profile.engines.map { e in Int32(profile.memoryIndex(e.memory)!) }
+            primaryEngine = Int32(profile.engineIndex(profile.primaryEngine.id)!)
         }
-
-        mutating func push(_ time: Double, _ kind: EventKind, _ index: Int32, _ version: Int32 = 0) {
-            events.push(Event(time: time, seq: seq, kind: kind, index: index, version: version))
-            seq += 1
-        }
-
-        func slotIndex(_ op: Int) -> Int { op % window }
 
         // MARK: Loading
 
-        mutating func run(_ source: inout TraceSource) throws {
-            if slots.isEmpty { slots = Array(repeating: Slot(), count: min(window, 1 << 16)) }
-            try load(&source)
+        mutating func run(_ trace: inout CompiledTrace, source: UnsafeMutablePointer<TraceSource>?) throws {
+            if source == nil { ops.reserveCapacity(min(trace.count, window)) }
+            try load(&trace, source)
             while true {
                 guard let event = events.pop() else {
-                    if sourceDone { break }
-                    try load(&source)
-                    if events.isEmpty && sourceDone { break }
-                    if events.isEmpty { throw RidgeError.data(file: nil, at: nil, "the simulation stalled: an operator waits on one that never runs") }
+                    if sourceDone && loaded == trace.count { break }
+                    try load(&trace, source)
+                    if events.isEmpty { if sourceDone && loaded == trace.count { break }; throw stalled() }
                     continue
                 }
-                now = max(now, event.time)
+                if event.time > now { now = event.time }
                 switch event.kind {
-                case .opFinish: finish(Int(event.index))
-                case .flowStart: startFlow(Int(event.index))
+                case .opFinish: try finish(event.index, &trace)
+                case .flowStart:
+                    links.advance(to: now)
+                    links.activate(event.index, at: now)
+                    links.recomputeRates()
+                    rescheduleFlows()
                 case .flowFinish:
-                    let f = Int(event.index)
+                    let f = event.index
                     guard links.flows[f].active, links.flows[f].version == Int(event.version) else { continue }
                     let op = links.flows[f].op
+                    let isSwap = links.flows[f].isSwap
                     links.advance(to: now)
                     links.deactivate(f)
                     links.recomputeRates()
                     rescheduleFlows()
-                    finish(op)
+                    if isSwap {
+                        let l = op - trace.base
+                        ops[l].pendingSwaps -= 1
+                        if ops[l].pendingSwaps == 0 { launch(op, &trace) }
+                    } else {
+                        try finish(op, &trace)
+                    }
                 }
-                if !sourceDone && loaded - oldestUnfinished < window / 2 { try load(&source) }
+                if loaded - oldestUnfinished < window / 2 && (!sourceDone || loaded < trace.count) { try load(&trace, source) }
             }
-            if finishedCount < loaded {
-                throw RidgeError.data(file: nil, at: nil, "the simulation stalled with \(loaded - finishedCount) operators never run")
+            if finishedCount < loaded { throw stalled() }
+        }
+
+        func stalled() -> RidgeError {
+            RidgeError.data(file: nil, at: nil, "the simulation stalled with \(loaded - finishedCount) operators that can never run")
+        }
+
+        /// Admits operators (pulling records from the source, if any) up to the window.
+        mutating func load(_ trace: inout CompiledTrace, _ source: UnsafeMutablePointer<TraceSource>?) throws {
+            while tensorsLoaded < trace.tensors.count { try addTensor(trace.tensors[tensorsLoaded]); tensorsLoaded += 1 }
+            while loaded - oldestUnfinished < window {
+                if loaded == trace.count {
+                    guard let source, !sourceDone else { sourceDone = true; return }
+                    guard let record = try source.pointee.next() else { sourceDone = true; return }
+                    switch record {
+                    case .tensor(let t):
+                        trace.tensors.append(t)
+                        try addTensor(t)
+                        tensorsLoaded += 1
+                        continue
+                    case .op(let op):
+                        if oldestUnfinished - trace.base > window / 2 { compact(&trace) }
+                        trace.append(op)
+                    }
+                }
+                try addOp(loaded, &trace)
             }
         }
 
-        mutating func load(_ source: inout TraceSource) throws {
-            while !sourceDone && loaded - oldestUnfinished < window {
-                guard let record = try source.next() else { sourceDone = true; break }
-                switch record {
-                case .tensor(let t): try addTensor(t)
-                case .op(let op): try addOp(op)
-                }
-            }
+        /// Drops finished operators' storage (streamed traces stay in bounded memory).
+        mutating func compact(_ trace: inout CompiledTrace) {
+            let k = oldestUnfinished - trace.base
+            guard k > 0 else { return }
+            trace.dropPrefix(upTo: oldestUnfinished)
+            ops.removeFirst(k)
         }
 
         mutating func addTensor(_ t: TensorInfo) throws {
             let home: Int32
-            if t.memory.isEmpty { home = memoryIndex[profile.primaryEngine.memory]! }
-            else {
+            if t.memory.isEmpty { home = engineMemory[Int(primaryEngine)] } else {
                 guard let m = memoryIndex[t.memory] else {
                     throw RidgeError.data(file: nil, at: "tensor \"\(t.name)\".memory",
                                           "unknown memory \"\(t.memory)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))")
@@ -176,234 +224,418 @@ public final class Simulator {
                 home = m
             }
             memory.addTensor(t, home: home)
-            if t.resident { memory.allocate(tensorCount, bytes: t.bytes, at: 0) }
-            tensorCount += 1
-        }
-
-        mutating func engineFor(_ op: TraceOp, index: Int) throws -> Int32 {
-            if op.engine.isEmpty { return Int32(profile.engines.firstIndex { $0.id == profile.primaryEngine.id }!) }
-            guard let e = engineIndex[op.engine] else {
-                throw RidgeError.data(file: nil, at: "operator \(index) (\"\(op.name)\").engine",
-                                      "unknown engine \"\(op.engine)\" (profile \(profile.name) has: \(profile.engines.map(\.id).joined(separator: ", ")))")
+            let index = memory.tensorCount - 1
+            guard t.resident else { return }
+            // Resident tensors (weights) are placed at time zero; what does not fit starts in the spill tier.
+            memory.tensorAllocated[index] = true
+            let fits = max(0, min(t.bytes, memory.free(in: Int(home))))
+            if fits < t.bytes {
+                if options.oversubscription.policy == .none || memory.spillTier[Int(home)] < 0 {
+                    throw overflowError(memory: Int(home), needed: t.bytes, what: "placing resident tensor \"\(t.name)\" at the start")
+                }
+                memory.change(Int(memory.spillTier[Int(home)]), by: t.bytes - fits, at: 0)
             }
-            return e
+            memory.addResident(index, fits, at: 0, sequence: 0)
         }
 
-        mutating func addOp(_ op: TraceOp) throws {
-            let index = loaded
-            if slots.count < window && index >= slots.count { slots.append(contentsOf: Array(repeating: Slot(), count: min(window - slots.count, max(slots.count, 1024)))) }
-            let s = slotIndex(index)
-            var slot = Slot()
-            slot.op = op
-            // Transfers validate their memories and route.
-            var queueKey: String
-            if case .transfer(let t) = op.shape {
-                guard let a = memoryIndex[t.from] else { throw RidgeError.data(file: nil, at: "operator \(index) (\"\(op.name)\").from", "unknown memory \"\(t.from)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
-                guard let b = memoryIndex[t.to] else { throw RidgeError.data(file: nil, at: "operator \(index) (\"\(op.name)\").to", "unknown memory \"\(t.to)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
+        func opLabel(_ i: Int, _ trace: CompiledTrace) -> String { "operator \(i) (\"\(trace.name(i))\")" }
+
+        /// The cost class of an operator: its shape on its engine with its tensors' placement.
+        mutating func classify(_ i: Int, _ trace: CompiledTrace, queue: Int) throws -> Int32 {
+            let l = i - trace.base
+            let shapeID = trace.opShape[l]
+            let engine = queueEngine[queue]
+            if engine < 0 {
+                guard case .transfer(let t) = trace.shapes[Int(shapeID)] else { fatalError("transfer queue without a transfer") }
+                let key = UInt64(UInt32(shapeID)) | (1 << 63)
+                if let c = classIndex[key] { return c }
+                guard let a = memoryIndex[t.from] else { throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".from", "unknown memory \"\(t.from)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
+                guard let b = memoryIndex[t.to] else { throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".to", "unknown memory \"\(t.to)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
                 guard links.route(from: Int(a), to: Int(b)) != nil else {
-                    throw RidgeError.data(file: nil, at: "operator \(index) (\"\(op.name)\")", "no link path from \(t.from) to \(t.to) in profile \(profile.name)")
+                    throw RidgeError.data(file: nil, at: opLabel(i, trace), "no link path from \(t.from) to \(t.to) in profile \(profile.name)")
                 }
-                slot.isTransfer = true
-                queueKey = "xfer/" + op.stream
-                slot.cost = costs.id(op.shape, engine: 0, placement: .local)
-            } else {
-                let engine = try engineFor(op, index: index)
-                queueKey = profile.engines[Int(engine)].id + "/" + op.stream
-                slot.cost = costs.id(op.shape, engine: engine, placement: placement(op, engine: engine))
+                let c = newClass(shapeID, engine: -1, CostModel.transfer(t, profile), trace)
+                classIsTransfer[Int(c)] = true
+                classTransfer[Int(c)] = (Int(a), Int(b), t.bytes, t.chunkBytes ?? t.bytes)
+                classIndex[key] = c
+                return c
             }
-            if let q = queueIndex[queueKey] { slot.queue = q } else {
-                slot.queue = Int32(queueNames.count)
-                queueIndex[queueKey] = slot.queue
-                queueNames.append(queueKey)
-                queueLast.append(-1)
-            }
-            if let p = phaseIndex[op.phase] { slot.phase = p } else {
-                slot.phase = Int32(phaseNames.count)
-                phaseIndex[op.phase] = slot.phase
-                phaseNames.append(op.phase)
-                phaseFirst.append(.infinity); phaseLast.append(0); phaseEnergy.append(0); phaseOps.append(0)
-            }
-            for t in op.reads + op.frees + op.writes.map(\.tensor) where Int(t) >= tensorCount || t < 0 {
-                throw RidgeError.data(file: nil, at: "operator \(index) (\"\(op.name)\")", "references tensor \(t), which is not declared")
-            }
-            slots[s] = slot
-            finishTime.append(.nan)
-            loaded += 1
-            // Dependencies: stream predecessor and explicit `after`.
-            var ready = 0.0
-            var waiting: Int32 = 0
-            var deps = op.after.map(Int.init)
-            let previous = queueLast[Int(slot.queue)]
-            if previous >= 0 { deps.append(Int(previous)) }
-            queueLast[Int(slot.queue)] = Int32(index)
-            for d in deps {
-                guard d >= 0, d < index else {
-                    throw RidgeError.data(file: nil, at: "operator \(index) (\"\(op.name)\").after", "depends on operator \(d), which is not an earlier operator")
-                }
-                if finishTime[d].isNaN {
-                    waiting += 1
-                    depPool.append((Int32(index), slots[slotIndex(d)].dependentsHead))
-                    slots[slotIndex(d)].dependentsHead = Int32(depPool.count - 1)
-                } else {
-                    ready = max(ready, finishTime[d])
+            // Placement: memories of read tensors that are not the engine's own.
+            let home = engineMemory[Int(engine)]
+            var w: Int32 = -1, kv: Int32 = -1, input: Int32 = -1
+            for r in trace.readRange(i) {
+                let t = Int(trace.refs[r - trace.refBase])
+                let m = memory.tensorHome[t]
+                if m == home { continue }
+                switch memory.tensorKind[t] {
+                case .weight: w = m
+                case .kv: kv = m
+                default: input = m
                 }
             }
-            slots[s].depsLeft = waiting
-            slots[s].ready = ready
-            if waiting == 0 { start(index, at: max(ready, now)) }
+            if w < 0 && kv < 0 && input < 0 {
+                let slot = Int(shapeID) * profile.engines.count + Int(engine)
+                if slot >= localClass.count { localClass.append(contentsOf: repeatElement(-1, count: slot + 1 - localClass.count + 64)) }
+                if localClass[slot] >= 0 { return localClass[slot] }
+                let c = newClass(shapeID, engine: engine, CostModel.cost(trace.shapes[Int(shapeID)], on: profile.engines[Int(engine)], in: profile), trace)
+                localClass[slot] = c
+                return c
+            }
+            let key = UInt64(UInt32(shapeID)) | UInt64(UInt8(truncatingIfNeeded: engine)) << 32 | UInt64(UInt8(truncatingIfNeeded: w)) << 40
+                | UInt64(UInt8(truncatingIfNeeded: kv)) << 48 | UInt64(UInt8(truncatingIfNeeded: input)) << 56
+            if let c = classIndex[key] { return c }
+            let memories = profile.memories
+            func id(_ m: Int32) -> String? { m < 0 ? nil : memories[Int(m)].id }
+            let placement = Placement(input: id(input), weights: id(w), kv: id(kv))
+            let c = newClass(shapeID, engine: engine, CostModel.cost(trace.shapes[Int(shapeID)], on: profile.engines[Int(engine)], in: profile, placement: placement), trace)
+            classIndex[key] = c
+            return c
         }
 
-        /// Where an operator's weights and KV cache live now, for the cost model.
-        func placement(_ op: TraceOp, engine: Int32) -> Placement {
-            let home = memoryIndex[profile.engines[Int(engine)].memory]!
-            var p = Placement()
-            for t in op.reads {
-                let loc = memory.tensorLocation[Int(t)] >= 0 ? memory.tensorLocation[Int(t)] : memory.tensorHome[Int(t)]
-                guard loc != home else { continue }
-                switch memory.tensorKind[Int(t)] {
-                case .weight: p.weights = profile.memories[Int(loc)].id
-                case .kv: p.kv = profile.memories[Int(loc)].id
-                default: p.input = profile.memories[Int(loc)].id
+        mutating func newClass(_ shape: Int32, engine: Int32, _ cost: OperatorCost, _ trace: CompiledTrace) -> Int32 {
+            classCost.append(cost); classShape.append(shape); classEngine.append(engine)
+            classIsTransfer.append(false); classTransfer.append((0, 0, 0, 0)); classSeconds.append(0); classCount.append(0)
+            return Int32(classCost.count - 1)
+        }
+
+        mutating func addOp(_ i: Int, _ trace: inout CompiledTrace) throws {
+            let l = i - trace.base
+            let q = Int(trace.opQueue[l])
+            while q >= queueEngine.count {
+                let (engineName, stream) = trace.queues[queueEngine.count]
+                var engine: Int32 = -1
+                if case .transfer = trace.shapes[Int(trace.opShape[l])], engineName.isEmpty { engine = -1 }
+                else if engineName.isEmpty { engine = primaryEngine }
+                else {
+                    guard let e = engineIndex[engineName] else {
+                        throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".engine",
+                                              "unknown engine \"\(engineName)\" (profile \(profile.name) has: \(profile.engines.map(\.id).joined(separator: ", ")))")
+                    }
+                    engine = e
                 }
+                queueEngine.append(engine)
+                queueLast.append(-1)
+                queueTrack.append((engine < 0 ? "xfer" : profile.engines[Int(engine)].id) + "/" + stream)
             }
-            return p
+            let p = Int(trace.opPhase[l])
+            while p >= phaseOps.count { phaseFirst.append(.infinity); phaseLast.append(0); phaseEnergy.append(0); phaseOps.append(0) }
+            for r in trace.readRange(i).lowerBound..<trace.freeRange(i).upperBound {
+                let t = trace.refs[r - trace.refBase]
+                if t < 0 || Int(t) >= memory.tensorCount {
+                    throw RidgeError.data(file: nil, at: opLabel(i, trace), "references tensor \(t), which is not declared")
+                }
+                if memory.trackFuture { memory.futureUses[Int(t)].append(Int32(truncatingIfNeeded: i)) }
+            }
+            let c = try classify(i, trace, queue: q)
+            ops.append(OpState(costClass: c))
+            loaded += 1
+            var waiting: Int32 = 0
+            var ready = 0.0
+            func depend(on d: Int) throws {
+                guard d >= 0, d < i else {
+                    throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".after", "depends on operator \(d), which is not an earlier operator")
+                }
+                if d < trace.base { return }    // long finished and dropped
+                let t = ops[d - trace.base].finishTime
+                if t.isNaN {
+                    waiting += 1
+                    depPool.append((i, ops[d - trace.base].dependentsHead))
+                    ops[d - trace.base].dependentsHead = Int32(depPool.count - 1)
+                } else if t > ready { ready = t }
+            }
+            let previous = queueLast[q]
+            if previous >= 0 { try depend(on: previous) }
+            queueLast[q] = i
+            for a in trace.afterRange(i) { try depend(on: Int(trace.after[a - trace.afterBase])) }
+            ops[l].depsLeft = waiting
+            if waiting == 0 { try start(i, at: max(ready, now), &trace) }
         }
 
         // MARK: Running
 
-        mutating func start(_ index: Int, at time: Double) {
-            let s = slotIndex(index)
-            slots[s].start = time
-            // Writes allocate (and grow) tensors when the operator starts.
-            for w in slots[s].op.writes {
-                let t = Int(w.tensor)
-                let bytes = w.bytes ?? memory.tensorBytes[t]
-                if memory.tensorLocation[t] < 0 || w.bytes != nil { memory.allocate(t, bytes: bytes, at: time) }
+        func overflowError(memory m: Int, needed: Double, what: String) -> RidgeError {
+            let id = profile.memories[m].id
+            let over = max(0, memory.current[m] + needed - memory.capacity[m])
+            return RidgeError.data(file: nil, at: nil,
+                                   "does not fit: \(what) needs \(Format.bytes(needed)) (\(JSONWriter.format(number: needed.rounded())) bytes) in \(id), which holds \(Format.bytes(memory.current[m])) of \(Format.bytes(memory.capacity[m])): \(Format.bytes(over)) (\(JSONWriter.format(number: over.rounded())) bytes) over"
+                                   + (options.oversubscription.policy == .none ? " (spill policy none)" : ", even after spilling everything else"))
+        }
+
+        /// Makes room for `bytes` of tensor `t` in its home, spilling victims; appends the swaps.
+        mutating func need(_ t: Int, _ bytes: Double, op i: Int, pinned: ArraySlice<Int32>, swaps: inout [(Int, Int, Double)],
+                           _ trace: CompiledTrace) throws {
+            guard bytes > 0 else { return }
+            let home = Int(memory.tensorHome[t])
+            let free = memory.free(in: home)
+            guard free < bytes - 1e-6 else { return }
+            let policy = options.oversubscription.policy
+            if policy == .none { throw overflowError(memory: home, needed: bytes, what: opLabel(i, trace)) }
+            guard memory.spillTier[home] >= 0,
+                  let victims = memory.victims(in: home, needed: bytes - free, pinned: Array(pinned), policy: policy,
+                                               page: options.oversubscription.pageBytes, currentOp: i) else {
+                throw overflowError(memory: home, needed: bytes, what: opLabel(i, trace))
             }
-            let cost = costs.costs[Int(slots[s].cost)]
-            if slots[s].isTransfer {
-                guard case .transfer(let t) = slots[s].op.shape else { return }
-                let a = Int(memoryIndex[t.from]!), b = Int(memoryIndex[t.to]!)
-                let route = links.route(from: a, to: b)!
-                var cap = Double.infinity
-                let src = profile.memories[a], dst = profile.memories[b]
-                cap = min(cap, src.readBandwidth(requestBytes: t.chunkBytes ?? t.bytes), dst.writeBandwidth)
-                let flow = links.add(LinkModel.Flow(op: index, route: route.links, directions: route.forward, remaining: t.bytes, cap: cap))
-                slots[s].flow = Int32(flow)
-                // Fixed cost first: latency and per-transfer overhead of every link on the route.
-                var setup = 0.0
-                let chunks = max(1, (t.bytes / max(t.chunkBytes ?? t.bytes, 1)).rounded(.up))
-                for l in route.links { setup += profile.links[l].latency + profile.links[l].perTransferOverhead * chunks }
-                push(time + setup, .flowStart, Int32(flow))
-            } else {
-                let power = cost.seconds > 0 ? cost.energyJoules / cost.seconds : 0
-                runningPower += power
-                peakDynamicPower = max(peakDynamicPower, runningPower)
-                push(time + cost.seconds, .opFinish, Int32(index))
+            for (v, b) in victims {
+                memory.spill(v, b, at: now)
+                swaps.append((home, Int(memory.spillTier[home]), b))
             }
         }
 
-        mutating func startFlow(_ f: Int) {
-            links.advance(to: now)
-            links.activate(f, at: now)
-            links.recomputeRates()
-            rescheduleFlows()
+        /// An operator whose dependencies are done: make its tensors resident (spilling others and
+        /// swapping spilled ones back as the policy says), then launch it once those swaps land.
+        mutating func start(_ i: Int, at time: Double, _ trace: inout CompiledTrace) throws {
+            let l = i - trace.base
+            ops[l].startTime = time
+            sequence += 1
+            let reads = trace.readRange(i), writes = trace.writeRange(i)
+            var swaps: [(Int, Int, Double)] = []
+            if !reads.isEmpty || !writes.isEmpty {
+                let pinned = trace.refs[(reads.lowerBound - trace.refBase)..<(writes.upperBound - trace.refBase)]
+                for r in reads {
+                    let t = Int(trace.refs[r - trace.refBase])
+                    memory.lastUse[t] = sequence
+                    guard memory.tensorAllocated[t] else { continue }
+                    let missing = memory.spilled(t)
+                    if missing > 0 {
+                        try need(t, missing, op: i, pinned: pinned, swaps: &swaps, trace)
+                        let home = Int(memory.tensorHome[t])
+                        memory.unspill(t, missing, at: time, sequence: sequence)
+                        swaps.append((Int(memory.spillTier[home]), home, missing))
+                    }
+                }
+                for r in writes {
+                    let t = Int(trace.refs[r - trace.refBase])
+                    memory.lastUse[t] = sequence
+                    let newSize = trace.refBytes[r - trace.refBase]
+                    if !memory.tensorAllocated[t] {
+                        let bytes = newSize.isNaN ? memory.tensorBytes[t] : newSize
+                        memory.tensorAllocated[t] = true
+                        memory.tensorBytes[t] = bytes
+                        memory.tensorResident[t] = 0
+                        try need(t, bytes, op: i, pinned: pinned, swaps: &swaps, trace)
+                        memory.addResident(t, bytes, at: time, sequence: sequence)
+                    } else if !newSize.isNaN {
+                        let missing = memory.spilled(t)
+                        if missing > 0 {
+                            // A write that resizes a partly spilled tensor brings it home first.
+                            try need(t, missing, op: i, pinned: pinned, swaps: &swaps, trace)
+                            let home = Int(memory.tensorHome[t])
+                            memory.unspill(t, missing, at: time, sequence: sequence)
+                            swaps.append((Int(memory.spillTier[home]), home, missing))
+                        }
+                        let delta = newSize - memory.tensorBytes[t]
+                        if delta > 0 { try need(t, delta, op: i, pinned: pinned, swaps: &swaps, trace) }
+                        memory.tensorBytes[t] = newSize
+                        memory.addResident(t, delta, at: time, sequence: sequence)
+                    }
+                }
+            }
+            if swaps.isEmpty { launch(i, &trace); return }
+            ops[l].pendingSwaps = Int32(swaps.count)
+            for sw in swaps { issueSwap(for: i, from: sw.0, to: sw.1, bytes: sw.2, at: time) }
+        }
+
+        /// A spill or swap-in: real traffic on the links between the tiers, in blocks.
+        mutating func issueSwap(for op: Int, from a: Int, to b: Int, bytes: Double, at time: Double) {
+            let o = options.oversubscription
+            let route = links.route(from: a, to: b)!
+            let block = o.policy == .paging ? o.pageBytes : o.blockBytes
+            let chunks = max(1, (bytes / block).rounded(.up))
+            var setup = 0.0
+            for l in route.links { setup += profile.links[l].latency + profile.links[l].perTransferOverhead * chunks }
+            if o.policy == .paging { setup += o.faultLatency * chunks }
+            let src = profile.memories[a], dst = profile.memories[b]
+            var flow = LinkModel.Flow(op: op, route: route.links, directions: route.forward, remaining: bytes,
+                                      cap: min(src.readBandwidth(requestBytes: block), dst.writeBandwidth))
+            flow.isSwap = true
+            let f = links.add(flow)
+            for l in route.links {
+                swapBytesByLink[l] += bytes
+                swapEnergy += bytes * profile.links[l].energyPerByte
+            }
+            swapEnergy += bytes * (src.energyPerByte + dst.energyPerByte)
+            swapCount += 1
+            events.push(time + setup, .flowStart, f)
+        }
+
+        /// Starts the operator itself (its tensors are in place).
+        mutating func launch(_ i: Int, _ trace: inout CompiledTrace) {
+            let l = i - trace.base
+            let time = max(now, ops[l].startTime)
+            let c = Int(ops[l].costClass)
+            let cost = classCost[c]
+            if classIsTransfer[c] {
+                let t = classTransfer[c]
+                let route = links.route(from: t.from, to: t.to)!
+                let src = profile.memories[t.from], dst = profile.memories[t.to]
+                let cap = min(src.readBandwidth(requestBytes: t.chunk), dst.writeBandwidth)
+                let flow = links.add(LinkModel.Flow(op: i, route: route.links, directions: route.forward, remaining: t.bytes, cap: cap))
+                // Fixed cost first: latency and per-transfer overhead of every link on the route.
+                var setup = 0.0
+                let chunks = max(1, (t.bytes / max(t.chunk, 1)).rounded(.up))
+                for k in route.links { setup += profile.links[k].latency + profile.links[k].perTransferOverhead * chunks }
+                ops[l].energy = cost.energyJoules
+                events.push(time + setup, .flowStart, flow)
+                return
+            }
+            var s = cost.seconds, e = cost.energyJoules
+            if let cap = capWatts, s > 0 {
+                let budget = cap - idleWatts - runningPower
+                if e / s > budget { (s, e) = throttled(cost, budget: budget) }
+            }
+            ops[l].seconds = s
+            ops[l].energy = e
+            if s > 0 {
+                runningPower += e / s
+                if runningPower > peakDynamicPower { peakDynamicPower = runningPower }
+            }
+            events.push(time + s, .opFinish, i)
+        }
+
+        /// Power capping by clock throttling (DVFS): at clock ratio f the compute time stretches to
+        /// t_c/f while memory time is unchanged, and compute-side energy (FLOPs and the busy floor)
+        /// scales with V² ∝ f² (dynamic power C·V²·f). The largest f whose power fits the budget is
+        /// found by bisection. Compute-bound operators slow down; memory-bound ones mostly just draw
+        /// less — the asymmetry POLCA (Patel et al., ASPLOS 2024) and Splitwise report.
+        mutating func throttled(_ c: OperatorCost, budget: Double) -> (Double, Double) {
+            var memoryEnergy = 0.0
+            for t in c.traffic { if let m = profile.memory(t.memory) { memoryEnergy += t.total * m.energyPerByte } }
+            let computeEnergy = c.energyJoules - memoryEnergy
+            func at(_ f: Double) -> (Double, Double) {
+                (max(c.computeSeconds / f, c.memorySeconds) + c.overheadSeconds, computeEnergy * f * f + memoryEnergy)
+            }
+            var lo = 0.05, hi = 1.0
+            if at(lo).1 / at(lo).0 > budget { hi = lo } else {
+                for _ in 0..<40 {
+                    let mid = (lo + hi) / 2
+                    let (t, e) = at(mid)
+                    if e / t <= budget { lo = mid } else { hi = mid }
+                }
+                hi = lo
+            }
+            let (t, e) = at(hi)
+            throttledOps += 1
+            throttleExtraSeconds += t - c.seconds
+            return (t, e)
         }
 
         mutating func rescheduleFlows() {
             for i in links.flows.indices where links.flows[i].active {
                 let fl = links.flows[i]
-                let t = fl.rate > 0 ? now + fl.remaining / fl.rate : .infinity
-                push(t, .flowFinish, Int32(i), Int32(fl.version))
+                events.push(fl.rate > 0 ? now + fl.remaining / fl.rate : .infinity, .flowFinish, i, Int32(truncatingIfNeeded: fl.version))
             }
         }
 
-        mutating func finish(_ index: Int) {
-            let s = slotIndex(index)
-            let slot = slots[s]
-            let cost = costs.costs[Int(slot.cost)]
-            finishTime[index] = now
-            slots[s].finished = true
+        mutating func finish(_ i: Int, _ trace: inout CompiledTrace) throws {
+            let l = i - trace.base
+            ops[l].finishTime = now
+            if now > makespan { makespan = now }
             finishedCount += 1
-            let duration = now - slot.start
-            let energy: Double
-            if slot.isTransfer {
-                energy = cost.energyJoules
-                if case .transfer(let t) = slot.op.shape, let route = links.route(from: Int(memoryIndex[t.from]!), to: Int(memoryIndex[t.to]!)) {
-                    for l in route.links { transferBytesByLink[l] += t.bytes }
-                }
-            } else {
-                energy = cost.energyJoules
-                runningPower -= cost.seconds > 0 ? cost.energyJoules / cost.seconds : 0
+            let c = Int(ops[l].costClass)
+            let duration = now - ops[l].startTime
+            if classIsTransfer[c] {
+                let t = classTransfer[c]
+                for k in links.route(from: t.from, to: t.to)!.links { transferBytesByLink[k] += t.bytes }
+            } else if ops[l].seconds > 0 {
+                runningPower -= ops[l].energy / ops[l].seconds
             }
-            dynamicEnergy += energy
-            while Int(slot.cost) >= costSeconds.count { costSeconds.append(0); costCount.append(0) }
-            costSeconds[Int(slot.cost)] += duration
-            costCount[Int(slot.cost)] += 1
-            let p = Int(slot.phase)
-            phaseFirst[p] = min(phaseFirst[p], slot.start)
-            phaseLast[p] = max(phaseLast[p], now)
-            phaseEnergy[p] += energy
+            dynamicEnergy += ops[l].energy
+            classSeconds[c] += duration
+            classCount[c] += 1
+            let p = Int(trace.opPhase[l])
+            if ops[l].startTime < phaseFirst[p] { phaseFirst[p] = ops[l].startTime }
+            if now > phaseLast[p] { phaseLast[p] = now }
+            phaseEnergy[p] += ops[l].energy
             phaseOps[p] += 1
             if options.recordTimeline {
-                timeline.append(TimelineSpan(name: slot.op.name, track: queueNames[Int(slot.queue)], kind: slot.op.shape.kind,
-                                             phase: slot.op.phase, start: slot.start, end: now))
+                timeline.append(TimelineSpan(name: trace.name(i), track: queueTrack[Int(trace.opQueue[l])],
+                                             kind: trace.shapes[Int(trace.opShape[l])].kind, phase: trace.phases[p],
+                                             start: ops[l].startTime, end: now))
             }
-            for t in slot.op.frees { memory.free(Int(t), at: now) }
+            for r in trace.freeRange(i) { memory.release(Int(trace.refs[r - trace.refBase]), at: now) }
             // Wake dependents.
-            var node = slot.dependentsHead
+            var node = ops[l].dependentsHead
+            ops[l].dependentsHead = -1
             while node >= 0 {
-                let dep = Int(depPool[Int(node)].op)
+                let dep = depPool[Int(node)].op
                 node = depPool[Int(node)].next
-                let ds = slotIndex(dep)
-                slots[ds].depsLeft -= 1
-                slots[ds].ready = max(slots[ds].ready, now)
-                if slots[ds].depsLeft == 0 { start(dep, at: now) }
+                let dl = dep - trace.base
+                ops[dl].depsLeft -= 1
+                if ops[dl].depsLeft == 0 { try start(dep, at: now, &trace) }
             }
-            slots[s].dependentsHead = -1
-            while oldestUnfinished < loaded && !finishTime[oldestUnfinished].isNaN { oldestUnfinished += 1 }
+            while oldestUnfinished < loaded && !ops[oldestUnfinished - trace.base].finishTime.isNaN { oldestUnfinished += 1 }
             if oldestUnfinished == loaded { depPool.removeAll(keepingCapacity: true) }
         }
 
         // MARK: Result
 
-        func result() -> SimulationResult {
-            let makespan = finishTime.filter { !$0.isNaN }.max() ?? 0
+        func result(_ trace: CompiledTrace) -> SimulationResult {
             var r = SimulationResult(profile: profile.name, trace: header.name, ops: loaded, makespanSeconds: makespan)
-            let idleWatts = profile.engines.reduce(0) { $0 + $1.power.idleWatts }
             r.idleEnergyJoules = idleWatts * makespan
-            r.dynamicEnergyJoules = dynamicEnergy
-            r.energyJoules = dynamicEnergy + r.idleEnergyJoules
+            r.dynamicEnergyJoules = dynamicEnergy + swapEnergy
+            r.energyJoules = r.dynamicEnergyJoules + r.idleEnergyJoules
             r.peakWatts = idleWatts + peakDynamicPower
             r.averageWatts = makespan > 0 ? r.energyJoules / makespan : 0
-            for (i, name) in phaseNames.enumerated() {
+            for (i, name) in trace.phases.enumerated() where i < phaseOps.count {
                 let span = phaseOps[i] > 0 ? phaseLast[i] - phaseFirst[i] : 0
-                let share = makespan > 0 ? idleWatts * span : 0
                 r.phases.append(PhaseResult(name: name.isEmpty ? "(none)" : name, ops: phaseOps[i], startSeconds: phaseFirst[i].isFinite ? phaseFirst[i] : 0,
-                                            endSeconds: phaseLast[i], energyJoules: phaseEnergy[i] + share))
+                                            endSeconds: phaseLast[i], energyJoules: phaseEnergy[i] + idleWatts * span))
             }
             var byKind: [String: (Int, Double)] = [:]
             var byBound: [String: Double] = [:]
-            for (i, c) in costs.costs.enumerated() where i < costCount.count && costCount[i] > 0 {
-                let kind = costs.shapes[i].kind
-                byKind[kind, default: (0, 0)].0 += costCount[i]
-                byKind[kind, default: (0, 0)].1 += costSeconds[i]
-                byBound[c.bound.description, default: 0] += costSeconds[i]
-                r.operatorClasses.append(OperatorClass(shape: costs.shapes[i], engine: profile.engines[Int(costs.engines[i])].id, cost: c,
-                                                       count: costCount[i], totalSeconds: costSeconds[i]))
+            for c in classCost.indices where classCount[c] > 0 {
+                let shape = trace.shapes[Int(classShape[c])]
+                byKind[shape.kind, default: (0, 0)].0 += classCount[c]
+                byKind[shape.kind, default: (0, 0)].1 += classSeconds[c]
+                byBound[classCost[c].bound.description, default: 0] += classSeconds[c]
+                r.operatorClasses.append(OperatorClass(shape: shape, engine: classEngine[c] < 0 ? "" : profile.engines[Int(classEngine[c])].id,
+                                                       cost: classCost[c], count: classCount[c], totalSeconds: classSeconds[c]))
             }
             r.byKind = byKind.keys.sorted().map { KindResult(kind: $0, count: byKind[$0]!.0, seconds: byKind[$0]!.1) }
             r.byBound = byBound.keys.sorted().map { ($0, byBound[$0]!) }
-            r.memories = profile.memories.enumerated().map { i, m in
-                MemoryResult(id: m.id, capacityBytes: memory.capacity[i], peakBytes: memory.peak[i])
-            }
+            r.memories = profile.memories.enumerated().map { i, m in MemoryResult(id: m.id, capacityBytes: memory.capacity[i], peakBytes: memory.peak[i]) }
             r.links = profile.links.enumerated().map { i, l in (l.id, transferBytesByLink[i]) }
             r.timeline = timeline
             r.memorySamples = memory.samples.map { (time: $0.time, memory: profile.memories[Int($0.memory)].id, bytes: $0.bytes) }
-            if let b = header.int("batch"), let g = header.int("generate") {
-                r.batch = b; r.generate = g
-            }
+            r.batch = header.int("batch")
+            r.generate = header.int("generate")
+            r.swaps = swapCount
+            r.swapBytes = profile.links.enumerated().map { i, l in (l.id, swapBytesByLink[i]) }.filter { $0.1 > 0 }
+            r.swapEnergyJoules = swapEnergy
+            r.spillPolicy = options.oversubscription.policy.rawValue
+            r.powerCapWatts = capWatts
+            r.throttledOps = throttledOps
+            r.throttleExtraSeconds = throttleExtraSeconds
             return r
         }
+    }
+}
+
+extension Simulator {
+    /// Runs a trace and, when it spilled, the same trace with unlimited capacity (so the result
+    /// says what oversubscription cost); when it was throttled by a power cap, the same trace
+    /// uncapped. `makeSource` is called once per run (traces stream, they do not rewind).
+    public func runWithCosts(_ makeSource: () throws -> TraceSource) throws -> SimulationResult {
+        var source = try makeSource()
+        var result = try run(&source)
+        if result.swaps > 0 {
+            var o = options
+            o.capacityOverrides = Dictionary(uniqueKeysWithValues: profile.memories.map { ($0.id, Double.infinity) })
+            o.recordTimeline = false
+            o.recordMemory = false
+            var again = try makeSource()
+            let free = try Simulator(profile: profile, options: o).run(&again)
+            result.unlimited = SimulationResult.Baseline(makespanSeconds: free.makespanSeconds, energyJoules: free.energyJoules)
+        }
+        if result.throttledOps > 0 {
+            var o = options
+            o.oversubscription.powerCap = .infinity
+            o.recordTimeline = false
+            o.recordMemory = false
+            var again = try makeSource()
+            let free = try Simulator(profile: profile, options: o).run(&again)
+            result.uncapped = SimulationResult.Baseline(makespanSeconds: free.makespanSeconds, energyJoules: free.energyJoules)
+        }
+        return result
     }
 }

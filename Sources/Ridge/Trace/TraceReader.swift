@@ -9,6 +9,8 @@ public enum TraceRecord: Sendable {
 /// A source of trace records read in order, so large traces never need to be in memory at once.
 public protocol TraceSource {
     var header: TraceHeader { get }
+    /// The file the records come from, for error messages (`nil` for generated traces).
+    var file: String? { get }
     /// The next record, or `nil` at the end.
     mutating func next() throws -> TraceRecord?
 }
@@ -16,8 +18,9 @@ public protocol TraceSource {
 /// Replays an in-memory trace as a source: all tensors, then all operators.
 public struct InMemoryTraceSource: TraceSource {
     public let trace: Trace
+    public let file: String?
     private var index = 0
-    public init(_ trace: Trace) { self.trace = trace }
+    public init(_ trace: Trace, file: String? = nil) { self.trace = trace; self.file = file }
     public var header: TraceHeader { trace.header }
     public mutating func next() throws -> TraceRecord? {
         defer { index += 1 }
@@ -38,7 +41,7 @@ public enum TraceReader {
     /// Opens a trace file as a stream of records.
     public static func open(_ path: String) throws -> TraceSource {
         if isJSONLines(path) { return try JSONLinesTraceSource(path: path) }
-        return InMemoryTraceSource(try read(path))
+        return InMemoryTraceSource(try read(path), file: path)
     }
 
     /// Reads a whole trace into memory (either format).
@@ -160,7 +163,7 @@ public enum TraceReader {
 /// them in `after`; nothing else of a record outlives its line.
 public struct JSONLinesTraceSource: TraceSource {
     public let header: TraceHeader
-    private let file: String
+    public let file: String?
     private var reader: LineReader
     private var tensorIndex: [String: Int32] = [:]
     private var tensorCount: Int32 = 0

@@ -142,3 +142,9 @@ extension String {
         return replacingCharacters(in: r, with: replacement)
     }
 }
+
+/// `ridge simulate --format json` output without `wallSeconds`, the one field that measures the
+/// machine rather than the model.
+func withoutWallTime(_ json: String) -> String {
+    json.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"wallSeconds\"") }.joined(separator: "\n")
+}

@@ -129,8 +129,7 @@ final class TraceCorpusTests: XCTestCase {
         let b = try dir.write("t.jsonl", Valid.traceLines)
         let ra = try RidgeCLI.run(["simulate", "--profile", profile, "--trace", a, "--format", "json"]).stdout
         let rb = try RidgeCLI.run(["simulate", "--profile", profile, "--trace", b, "--format", "json"]).stdout
-        func strip(_ s: String) -> String { s.split(separator: "\n").filter { !$0.contains("wallSeconds") }.joined(separator: "\n") }
-        XCTAssertEqual(strip(ra), strip(rb))
+        XCTAssertEqual(withoutWallTime(ra), withoutWallTime(rb))
         XCTAssertTrue(ra.contains("\"ops\": 3"))
     }
 
