@@ -7,33 +7,46 @@ struct Benchmarks {
     var runs = 5
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     var profileName = "a100-sxm-80gb"
+    /// The engine figure on a profile where the 70B model spills (A100 80 GB: 129 GiB of weights)
+    /// and on one where it fits (MI300X, 192 GB).
+    var engineProfiles = ["a100-sxm-80gb", "mi300x"]
     /// Smaller workloads for a quick smoke run (not the published figures).
     var quick = false
 
     // MARK: (a) engine
 
     /// Simulated operators per second on a generated llama-2-70b trace (batch 8, prompt 2048,
-    /// generate 2048), replayed from memory so only the engine is timed.
+    /// generate 2048). The trace is generated and compiled once, untimed; each timed run is one
+    /// `Simulator.run` over the compiled trace, so only the engine is timed. The end-to-end figure
+    /// (compile included, `Simulator.run(trace)`) is printed beside it.
     func engine() throws {
-        let profile = try ProfileLoader.load(profileName)
-        var w = LLMWorkload(model: try ModelConfig.load("llama-2-70b"), batch: 8, prompt: 2048, generate: quick ? 128 : 2048)
-        w.engine = profile.primaryEngine.id
-        w.computeMemory = profile.primaryEngine.memory
-        print("(a) engine: llama-2-70b, batch \(w.batch), prompt \(w.prompt), generate \(w.generate) on \(profile.name)")
-        let t0 = Clock.now()
-        let trace = try LLMTraceGenerator.trace(w)
-        let generate = Clock.seconds(since: t0)
-        let ops = Double(trace.ops.count)
-        print(String(format: "  trace: %d operators, %d tensors, generated in %.2f s (%.2f M ops/s)",
-                     trace.ops.count, trace.tensors.count, generate, ops / generate / 1e6))
-        let simulator = Simulator(profile: profile)
-        var makespan = 0.0
-        let s = try measure(warmup: warmup, runs: runs) {
-            let r = try simulator.run(trace)
-            makespan = r.makespanSeconds
+        let model = try ModelConfig.load("llama-2-70b")
+        for name in engineProfiles {
+            let profile = try ProfileLoader.load(name)
+            var w = LLMWorkload(model: model, batch: 8, prompt: 2048, generate: quick ? 128 : 2048)
+            w.engine = profile.primaryEngine.id
+            w.computeMemory = profile.primaryEngine.memory
+            print("(a) engine: llama-2-70b, batch \(w.batch), prompt \(w.prompt), generate \(w.generate) on \(profile.name)")
+            let t0 = Clock.now()
+            let trace = try LLMTraceGenerator.trace(w)
+            let generate = Clock.seconds(since: t0)
+            let t1 = Clock.now()
+            let compiled = CompiledTrace(trace)
+            let compile = Clock.seconds(since: t1)
+            let ops = Double(trace.ops.count)
+            print(String(format: "  trace: %d operators, %d tensors; generated in %.2f s (%.2f M ops/s), compiled in %.2f s (%.2f M ops/s)",
+                         trace.ops.count, trace.tensors.count, generate, ops / generate / 1e6, compile, ops / compile / 1e6))
+            let simulator = Simulator(profile: profile)
+            var result: SimulationResult?
+            let s = try measure(warmup: warmup, runs: runs) { result = try simulator.run(compiled) }
+            if let r = result {
+                let spilled = r.memories.map { String(format: "%@ peak %.1f GiB of %.0f GiB", $0.id, $0.peakBytes / 1073741824, $0.capacityBytes / 1073741824) }
+                print(String(format: "  simulated makespan %.3f s, %.1f tokens/s; ", r.makespanSeconds, r.tokensPerSecond ?? 0) + spilled.joined(separator: ", "))
+            }
+            report("engine throughput", amount: ops, unit: "ops/s", s, scale: 1e6, scaleUnit: "M simulated ops/s")
+            let e = try measure(warmup: 0, runs: max(1, runs / 2)) { _ = try simulator.run(trace) }
+            report("end to end (compile + simulate)", amount: ops, unit: "ops/s", e, scale: 1e6, scaleUnit: "M ops/s")
         }
-        print(String(format: "  simulated makespan %.3f s", makespan))
-        report("engine throughput", amount: ops, unit: "ops/s", s, scale: 1e6, scaleUnit: "M simulated ops/s")
     }
 
     // MARK: (b) trace reading
@@ -87,7 +100,8 @@ struct Benchmarks {
         print(String(format: "  %d configs, %d operators simulated in total (%.1f M per run)", results.count, ops, Double(ops) / 1e6))
         report("sweep", amount: Double(grid.count), unit: "configs/s", s)
         report("sweep operators", amount: Double(ops), unit: "ops/s", s, scale: 1e6, scaleUnit: "M simulated ops/s")
-        print(String(format: "  wall clock per sweep: median %.3f s (min %.3f, max %.3f)", s.median, s.min, s.max))
+        print(String(format: "  wall clock per sweep: median %.3f s (min %.3f, max %.3f); CPU per sweep: median %.3f s over %d jobs",
+                     s.median, s.min, s.max, s.cpuMedian, jobs))
         if let first = results.first, let last = results.last {
             print(String(format: "  e.g. %@: %.1f tokens/s; %@: %.1f tokens/s", first.label, first.tokensPerSecond, last.label, last.tokensPerSecond))
         }
@@ -95,8 +109,9 @@ struct Benchmarks {
 }
 
 /// The sweep grid, run directly through the library on all cores. Each (batch, prompt) trace is
-/// generated once and simulated on every bandwidth's profile: the generator reads nothing from the
-/// profile but the engine and memory names, which the bandwidth does not change.
+/// generated and compiled once and simulated on every bandwidth's profile: the generator reads
+/// nothing from the profile but the engine and memory names, which the bandwidth does not change,
+/// and a compiled trace holds no profile data (tests check the results equal separate runs).
 struct SweepGrid: Sendable {
     struct Row: Sendable {
         var label: String
@@ -152,7 +167,7 @@ struct SweepGrid: Sendable {
                     var w = LLMWorkload(model: model, batch: batch, prompt: prompt, generate: generate)
                     w.engine = profiles[0].primaryEngine.id
                     w.computeMemory = profiles[0].primaryEngine.memory
-                    let trace = try LLMTraceGenerator.trace(w)
+                    let trace = try TraceBuilder.compile(LLMTraceGenerator.header(w)) { try LLMTraceGenerator.generate(w, into: $0) }
                     var rows: [Row] = []
                     for (j, profile) in profiles.enumerated() {
                         let r = try Simulator(profile: profile).run(trace)

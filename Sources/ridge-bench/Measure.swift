@@ -1,8 +1,17 @@
 import Foundation
 
-/// Wall-clock measurement: warm-up runs (discarded), then timed runs; median and spread.
+/// Wall-clock measurement: warm-up runs (discarded), then timed runs; median and spread. CPU time
+/// (user + system, all threads) is kept beside it: on a shared machine wall time includes waiting
+/// for a core, CPU time does not.
 struct Samples {
     var seconds: [Double]
+    var cpuSeconds: [Double] = []
+
+    var cpuMedian: Double {
+        let s = cpuSeconds.sorted()
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
 
     var sorted: [Double] { seconds.sorted() }
     var median: Double {
@@ -19,18 +28,33 @@ struct Samples {
 enum Clock {
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
     static func seconds(since start: UInt64) -> Double { Double(now() - start) / 1e9 }
+
+    /// CPU seconds (user + system) this process has used, all threads.
+    static func cpu() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
+    }
+
+    /// The 1-minute load average (other work on the machine), from /proc/loadavg.
+    static var loadAverage: String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return String(text.split(separator: " ").first ?? "?")
+    }
 }
 
 /// Runs `body` `warmup` times untimed, then `runs` times timed.
 func measure(warmup: Int, runs: Int, _ body: () throws -> Void) rethrows -> Samples {
     for _ in 0..<warmup { try body() }
-    var out: [Double] = []
+    var out = Samples(seconds: [])
     for _ in 0..<runs {
-        let t = Clock.now()
+        let t = Clock.now(), c = Clock.cpu()
         try body()
-        out.append(Clock.seconds(since: t))
+        out.seconds.append(Clock.seconds(since: t))
+        out.cpuSeconds.append(Clock.cpu() - c)
     }
-    return Samples(seconds: out)
+    return out
 }
 
 /// Prints a rate figure: `amount / seconds` per run, median with min–max and the spread.
@@ -38,8 +62,8 @@ func report(_ label: String, amount: Double, unit: String, _ s: Samples, scale: 
     let rates = s.seconds.map { amount / $0 / scale }.sorted()
     let median = amount / s.median / scale
     let u = scaleUnit ?? unit
-    print(String(format: "  %@: %.3f %@ (median of %d; min %.3f, max %.3f; time median %.4f s, spread %.1f%%)",
-                 label, median, u, s.seconds.count, rates.first ?? .nan, rates.last ?? .nan, s.median, s.spread * 100))
+    print(String(format: "  %@: %.3f %@ (median of %d; min %.3f, max %.3f; wall median %.4f s, spread %.1f%%; CPU median %.4f s, load average %@)",
+                 label, median, u, s.seconds.count, rates.first ?? .nan, rates.last ?? .nan, s.median, s.spread * 100, s.cpuMedian, Clock.loadAverage))
 }
 
 /// The machine a figure came from.

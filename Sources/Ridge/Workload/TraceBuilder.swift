@@ -56,6 +56,22 @@ public final class TraceBuilder {
         return lastByStream[engine + "/" + stream]
     }
 
+    /// Generates straight into a compiled trace (the simulator's layout), never holding the
+    /// operators as `TraceOp`s: what a sweep that simulates one trace on many profiles wants.
+    /// Simulating the result gives exactly what simulating `collect`'s trace gives.
+    public static func compile(_ header: TraceHeader, keepNames: Bool = false, _ body: (TraceBuilder) throws -> Void) rethrows -> CompiledTrace {
+        final class Box: @unchecked Sendable { var trace: CompiledTrace; init(_ t: CompiledTrace) { trace = t } }
+        let box = Box(CompiledTrace(header: header, keepNames: keepNames))
+        let builder = TraceBuilder(header: header) { record in
+            switch record {
+            case .tensor(let t): box.trace.tensors.append(t)
+            case .op(let o): box.trace.append(o)
+            }
+        }
+        try body(builder)
+        return box.trace
+    }
+
     /// Collects a whole trace in memory.
     public static func collect(_ header: TraceHeader, _ body: (TraceBuilder) throws -> Void) rethrows -> Trace {
         final class Box: @unchecked Sendable { var trace: Trace; init(_ t: Trace) { trace = t } }
