@@ -19,7 +19,18 @@ enum TraceCommand {
         }
         guard let output = args.string("output") else { throw args.usageError("missing -o FILE") }
         let profile = try args.string("profile").map(ProfileLoader.load)
-        let workload = try WorkloadOptions.parse(args, profile: profile)
+        let streamed = TraceReader.isJSONLines(output)
+        let workload = try WorkloadOptions.parse(args, profile: profile,
+                                                 maxOperators: streamed ? WorkloadOptions.maxStreamedOperators : WorkloadOptions.maxInMemoryOperators)
+        if streamed {
+            // JSON Lines: each record goes to the file as it is generated (bounded memory).
+            let header = LLMTraceGenerator.header(workload)
+            let writer = try TraceWriter.LinesWriter(path: output, header: header)
+            let builder = TraceBuilder(header: header) { try writer.write($0) }
+            try LLMTraceGenerator.generate(workload, into: builder)
+            try writer.commit()
+            return CommandOutput("wrote \(builder.opCount) operators and \(builder.tensors.count) tensors to \(output)\n")
+        }
         let trace = try LLMTraceGenerator.trace(workload)
         try TraceWriter.write(trace, to: output)
         return CommandOutput("wrote \(trace.ops.count) operators and \(trace.tensors.count) tensors to \(output)\n")

@@ -27,12 +27,35 @@ enum WorkloadOptions {
       --staging MEMORY        memory flash reads land in before the engine's (default: the one between them, e.g. host)
     """
 
+    /// Limits (see docs/performance.md, "Limits"): large enough for any real deployment, small
+    /// enough that no shape product overflows and no trace exhausts memory.
+    static let maxBatch = 1 << 20
+    static let maxPrompt = 1 << 24
+    static let maxGenerate = 1 << 20
+    /// Tokens processed by one operator (batch × prompt at prefill).
+    static let maxTokensPerStep = 1 << 30
+    /// Elements one operator touches (tokens × the widest per-token row, × experts per token).
+    static let maxElementsPerOperator = 1 << 60
+    /// Operators when the trace is built in memory (about 400 bytes each) …
+    static let maxInMemoryOperators = 1 << 25
+    /// … and when it is streamed to a JSON Lines file (operator indices are 32-bit).
+    static let maxStreamedOperators = 1 << 28
+
+    /// An upper bound on the operators the LLM generator emits for `w`.
+    static func operatorBound(_ w: LLMWorkload) -> Int {
+        // Per layer at most 32 (the compute operators, weight, neuron and KV transfers: about 24 with
+        // every option on), plus embed, final norm and LM head per step.
+        (w.generate + 1) * (w.model.layers * 32 + 3)
+    }
+
     /// Builds the workload; `profile` (when known) supplies the engine and its memory.
-    static func parse(_ args: Arguments, profile: HardwareProfile?, defaults: (String, Int, Int, Int)? = nil) throws -> LLMWorkload {
+    static func parse(_ args: Arguments, profile: HardwareProfile?, defaults: (String, Int, Int, Int)? = nil,
+                      maxOperators: Int = maxInMemoryOperators) throws -> LLMWorkload {
         guard let modelName = args.string("model") ?? defaults?.0 else { throw args.usageError("missing --model") }
         let model = try ModelConfig.load(modelName)
         func required(_ name: String, _ fallback: Int?) throws -> Int {
-            if let v = try args.int(name, in: name == "generate" ? 0...10_000_000 : 1...10_000_000) { return v }
+            let range = name == "generate" ? 0...maxGenerate : 1...(name == "batch" ? maxBatch : maxPrompt)
+            if let v = try args.int(name, in: range) { return v }
             if let fallback { return fallback }
             throw args.usageError("missing --\(name)")
         }
@@ -110,6 +133,19 @@ enum WorkloadOptions {
             }
         }
         w.flash = try flashOffload(args, workload: w, profile: profile)
+        let tokens = w.batch * w.prompt
+        guard tokens <= maxTokensPerStep else {
+            throw args.usageError("--batch × --prompt is \(tokens) tokens per step; at most \(maxTokensPerStep) are supported")
+        }
+        let elements = Double(tokens) * Double(max(1, model.expertsPerToken)) * Double(model.widestRow)
+        guard elements <= Double(maxElementsPerOperator) else {
+            throw args.usageError("the workload is too large: an operator would touch \(Format.si(elements, "")) elements (batch × prompt × \(model.name)'s widest row); at most 2^60 are supported")
+        }
+        let ops = operatorBound(w)
+        guard ops <= maxOperators else {
+            throw args.usageError("the trace would have up to \(ops) operators; at most \(maxOperators) are supported here" +
+                                  (maxOperators < maxStreamedOperators ? " (write a JSON Lines trace with `ridge trace llm -o FILE.jsonl` for up to \(maxStreamedOperators))" : ""))
+        }
         return w
     }
 

@@ -28,21 +28,54 @@ public enum JSONValue: Sendable, Equatable {
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
 }
 
-/// An ordered JSON object.
+/// An ordered JSON object. Keys and values live in two parallel arrays (one allocation each, no
+/// hashing) and are found by a linear scan, which for the small objects of profiles and trace
+/// records is faster than a dictionary; objects with more than `indexThreshold` keys also keep a
+/// key → position index.
 public struct JSONObject: Sendable, Equatable {
     public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    private var values: [JSONValue] = []
+    private var index: [String: Int]? = nil
+    static let indexThreshold = 32
 
     public init() {}
     public init(_ pairs: [(String, JSONValue)]) { for (k, v) in pairs { self[k] = v } }
 
+    /// Builds an object from keys already known to be distinct (the parser checks).
+    init(uniqueKeys keys: [String], values: [JSONValue]) {
+        self.keys = keys
+        self.values = values
+        if keys.count > Self.indexThreshold { rebuildIndex() }
+    }
+
+    private mutating func rebuildIndex() {
+        var d = [String: Int](minimumCapacity: keys.count)
+        for (i, k) in keys.enumerated() { d[k] = i }
+        index = d
+    }
+
+    /// The position of `key` in `keys`, if present.
+    public func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        for i in keys.indices where keys[i] == key { return i }
+        return nil
+    }
+
+    /// The value at a position of `keys`.
+    public func value(at position: Int) -> JSONValue { values[position] }
+
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { values[$0] } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let i = position(of: key) { values[i] = newValue; return }
+                keys.append(key)
+                values.append(newValue)
+                if index != nil { index![key] = keys.count - 1 } else if keys.count > Self.indexThreshold { rebuildIndex() }
+            } else if let i = position(of: key) {
+                keys.remove(at: i)
+                values.remove(at: i)
+                if index != nil { rebuildIndex() }
             }
         }
     }
@@ -50,7 +83,10 @@ public struct JSONObject: Sendable, Equatable {
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
     /// Key-value pairs in insertion order.
-    public var entries: [(key: String, value: JSONValue)] { keys.map { ($0, storage[$0]!) } }
+    public var entries: [(key: String, value: JSONValue)] { keys.indices.map { (keys[$0], values[$0]) } }
+
+    /// Equal when the keys are the same, in the same order, with equal values.
+    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.keys == b.keys && a.values == b.values }
 
     /// `overlay` merged onto `self`: objects merge key by key (recursively), other values replace.
     public func merged(with overlay: JSONObject) -> JSONObject {
@@ -68,25 +104,37 @@ public struct JSONObject: Sendable, Equatable {
 
 /// A strict JSON parser (RFC 8259) over UTF-8 bytes that reports errors with line and column,
 /// rejects duplicate keys, non-UTF-8 strings and numbers that overflow a double (`1e400`).
+///
+/// It reads the caller's bytes in place (no copy), builds strings without an intermediate buffer
+/// when they have no escapes, and parses short decimal numbers exactly without going through text.
 public struct JSONParser {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private let maxDepth = 512
 
     /// Parses one complete JSON document. Throws `RidgeError.data` with `line L, column C`.
     public static func parse(_ data: [UInt8]) throws -> JSONValue {
-        var parser = JSONParser(bytes: data)
-        parser.skipWhitespace()
-        if parser.index >= data.count { throw parser.error("empty input: expected a JSON value") }
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        if parser.index < data.count { throw parser.error("unexpected text after the JSON value") }
-        return value
+        try data.withUnsafeBufferPointer { try parse(buffer: $0) }
+    }
+
+    public static func parse(_ slice: ArraySlice<UInt8>) throws -> JSONValue {
+        try slice.withUnsafeBufferPointer { try parse(buffer: $0) }
     }
 
     public static func parse(_ string: String) throws -> JSONValue { try parse(Array(string.utf8)) }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    /// Parses the bytes of `buffer`, which must stay valid for the duration of the call.
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+        var parser = JSONParser(bytes: buffer)
+        parser.skipWhitespace()
+        if parser.index >= buffer.count { throw parser.error("empty input: expected a JSON value") }
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.index < buffer.count { throw parser.error("unexpected text after the JSON value") }
+        return value
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func position(of offset: Int) -> (line: Int, column: Int) {
         var line = 1, column = 1
@@ -104,6 +152,12 @@ public struct JSONParser {
         return RidgeError(.data, location: "line \(p.line), column \(p.column)", message)
     }
 
+    /// What is at the current position, for messages: `'x'`, `'\xFF'` or the end of input.
+    private var found: String {
+        index < bytes.count ? "unexpected character '\(printable(bytes[index]))'" : "unexpected end of input (the JSON is truncated)"
+    }
+
+    @inline(__always)
     private mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
@@ -135,36 +189,50 @@ public struct JSONParser {
         (0x20..<0x7F).contains(b) ? String(UnicodeScalar(b)) : String(format: "\\x%02X", b)
     }
 
-    private mutating func expectLiteral(_ literal: String) throws {
-        let lit = Array(literal.utf8)
-        guard index + lit.count <= bytes.count, Array(bytes[index..<index + lit.count]) == lit else {
-            throw error("invalid literal: expected '\(literal)'")
+    private mutating func expectLiteral(_ literal: StaticString) throws {
+        let n = literal.utf8CodeUnitCount
+        let lit = literal.utf8Start
+        guard index + n <= bytes.count, (0..<n).allSatisfy({ bytes[index + $0] == lit[$0] }) else {
+            throw error(index + n > bytes.count && (index..<bytes.count).allSatisfy({ bytes[$0] == lit[$0 - index] })
+                        ? "unexpected end of input inside '\(literal)': the JSON is truncated"
+                        : "invalid literal: expected '\(literal)'")
         }
-        index += lit.count
+        index += n
     }
 
     private mutating func parseObject(depth: Int) throws -> JSONValue {
         index += 1
-        var object = JSONObject()
+        var keys: [String] = []
+        var values: [JSONValue] = []
+        var seen: Set<String>? = nil
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject()) }
         while true {
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an object: the JSON is truncated") }
-            guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key in the object") }
+            guard bytes[index] == UInt8(ascii: "\"") else { throw error("\(found): expected a string key in the object") }
             let keyOffset = index
             let key = try parseString()
-            if object[key] != nil { throw error("duplicate key \"\(key)\"", at: keyOffset) }
+            // Duplicate check: a scan while small, a set once the object is large.
+            let duplicate: Bool
+            if seen != nil { duplicate = !seen!.insert(key).inserted }
+            else {
+                duplicate = keys.contains(key)
+                if keys.count >= JSONObject.indexThreshold { seen = Set(keys); seen!.insert(key) }
+            }
+            if duplicate { throw error("duplicate key \"\(key)\"", at: keyOffset) }
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("\(found): expected ':' after key \"\(key)\"") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            let value = try parseValue(depth: depth + 1)
+            keys.append(key)
+            values.append(value)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an object: the JSON is truncated") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
-            throw error("expected ',' or '}' in the object")
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject(uniqueKeys: keys, values: values)) }
+            throw error("\(found): expected ',' or '}' in the object")
         }
     }
 
@@ -180,17 +248,35 @@ public struct JSONParser {
             guard index < bytes.count else { throw error("unexpected end of input inside an array: the JSON is truncated") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-            throw error("expected ',' or ']' in the array")
+            throw error("\(found): expected ',' or ']' in the array")
         }
     }
 
     private mutating func parseString() throws -> String {
         let start = index
         index += 1
-        var buffer: [UInt8] = []
+        // Fast path: no escapes. Scan to the closing quote, noting whether every byte is ASCII.
+        var high: UInt8 = 0
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                let run = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<index])
+                index += 1
+                if high < 0x80 { return String(decoding: run, as: UTF8.self) }
+                guard let s = String(validating: run, as: UTF8.self) else { throw error("string is not valid UTF-8", at: start) }
+                return s
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            high |= b
+            index += 1
+        }
+        // Slow path: escapes (or an error).
+        var buffer: [UInt8] = Array(bytes[(start + 1)..<index])
         var runStart = index
         while true {
-            guard index < bytes.count else { throw error("unterminated string", at: start) }
+            guard index < bytes.count else {
+                throw error("unterminated string: the JSON is truncated or a closing quote is missing", at: start)
+            }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 buffer.append(contentsOf: bytes[runStart..<index])
@@ -201,7 +287,7 @@ public struct JSONParser {
             if b == UInt8(ascii: "\\") {
                 buffer.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                guard index < bytes.count else { throw error("unterminated escape in string") }
+                guard index < bytes.count else { throw error("unterminated escape in string: the JSON is truncated") }
                 let e = bytes[index]
                 index += 1
                 switch e {
@@ -260,50 +346,81 @@ public struct JSONParser {
         return v
     }
 
+    /// Powers of ten exactly representable as doubles (10^0 … 10^22).
+    private static let exactPowers: [Double] = (0...22).map { pow(10, Double($0)) }
+
     private mutating func parseNumber() throws -> Double {
         let start = index
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        func digits() -> Int {
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        // The digits as a mantissa while it stays exact (at most 19 significant digits).
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var dropped = false
+        @inline(__always) func digits(fraction: Bool, scale: inout Int) -> Int {
             let s = index
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                let d = UInt64(bytes[index] - 0x30)
+                if significant < 19 {
+                    if mantissa != 0 || d != 0 { significant += 1 }
+                    mantissa = mantissa * 10 + d
+                    if fraction { scale -= 1 }
+                } else {
+                    if d != 0 { dropped = true }
+                    if !fraction { scale += 1 }
+                }
+                index += 1
+            }
             return index - s
         }
+        var scale = 0
         guard index < bytes.count else { throw error("truncated number") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { throw error("leading zeros are not allowed in JSON numbers", at: start) }
-        } else if digits() == 0 {
+        } else if digits(fraction: false, scale: &scale) == 0 {
             if index < bytes.count, bytes[index] == UInt8(ascii: "I") { throw error("NaN and Infinity are not JSON numbers; give a finite number", at: start) }
             throw error("invalid number", at: start)
         }
-        var isInteger = true
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            isInteger = false
             index += 1
-            guard digits() > 0 else { throw error("invalid number: digits expected after '.'", at: start) }
+            guard digits(fraction: true, scale: &scale) > 0 else { throw error("invalid number: digits expected after '.'", at: start) }
         }
+        var exponent = 0
+        var exponentOverflow = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            isInteger = false
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard digits() > 0 else { throw error("invalid number: digits expected in the exponent", at: start) }
+            var expNegative = false
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                expNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            let s = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[index] - 0x30) } else { exponentOverflow = true }
+                index += 1
+            }
+            guard index > s else { throw error("invalid number: digits expected in the exponent", at: start) }
+            if expNegative { exponent = -exponent }
         }
         let value: Double
-        if isInteger, index - start <= 15 {
-            // Fast path for short integers, the common case in traces.
-            var v: Int64 = 0
-            var i = start
-            let negative = bytes[i] == UInt8(ascii: "-")
-            if negative { i += 1 }
-            while i < index { v = v * 10 + Int64(bytes[i] - 0x30); i += 1 }
-            value = Double(negative ? -v : v)
+        let e10 = scale + exponent
+        if !dropped, !exponentOverflow, mantissa < (1 << 53), (-22...22).contains(e10) {
+            // Exact: an integer below 2^53 times or divided by an exact power of ten rounds once
+            // (Clinger's fast path), giving the same double as a correctly rounded conversion.
+            let m = Double(mantissa)
+            value = e10 >= 0 ? m * Self.exactPowers[e10] : m / Self.exactPowers[-e10]
         } else {
-            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             guard let v = Double(text) else { throw error("invalid number", at: start) }
-            value = v
+            guard v.isFinite else { return try outOfRange(start) }
+            return v
         }
-        guard value.isFinite else { throw error("number \(String(decoding: bytes[start..<index], as: UTF8.self)) is out of range for a double", at: start) }
-        return value
+        return negative ? -value : value
+    }
+
+    private func outOfRange(_ start: Int) throws -> Double {
+        throw error("number \(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) is out of range for a double", at: start)
     }
 }
 
@@ -323,6 +440,8 @@ public enum JSONWriter {
     }
 
     public static func quote(_ s: String) -> String {
+        // Most strings need no escaping: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -357,7 +476,8 @@ public enum JSONWriter {
         case .object(let object):
             if object.isEmpty { out += "{}"; return }
             out += "{"
-            for (i, (key, item)) in object.entries.enumerated() {
+            for i in object.keys.indices {
+                let key = object.keys[i], item = object.value(at: i)
                 if i > 0 { out += "," }
                 if let indent { out += "\n" + String(repeating: "  ", count: indent + 1) }
                 out += quote(key) + (indent == nil ? ":" : ": ")
@@ -369,6 +489,3 @@ public enum JSONWriter {
     }
 }
 
-extension JSONParser {
-    public static func parse(_ slice: ArraySlice<UInt8>) throws -> JSONValue { try parse(Array(slice)) }
-}

@@ -5,7 +5,11 @@ public final class ObjectReader {
     public let object: JSONObject
     public let path: String
     public let file: String?
-    private var used: Set<String> = []
+    /// Keys read, by position in `object.keys` (a bit mask for the first 64, a set beyond), and
+    /// keys asked for but absent (only for the "known keys" list of an unknown-key error).
+    private var usedMask: UInt64 = 0
+    private var usedBeyond: Set<Int> = []
+    private var absentAsked: [String] = []
 
     public init(_ object: JSONObject, path: String, file: String?) {
         self.object = object
@@ -30,10 +34,22 @@ public final class ObjectReader {
     public func has(_ key: String) -> Bool { object[key] != nil }
 
     public func raw(_ key: String) -> JSONValue? {
-        used.insert(key)
-        if case .null? = object[key] { return nil }
-        return object[key]
+        guard let i = object.position(of: key) else {
+            if absentAsked.isEmpty { absentAsked.reserveCapacity(16) }
+            absentAsked.append(key)
+            return nil
+        }
+        markUsed(i)
+        let value = object.value(at: i)
+        if case .null = value { return nil }
+        return value
     }
+
+    private func markUsed(_ i: Int) {
+        if i < 64 { usedMask |= 1 << UInt64(i) } else { usedBeyond.insert(i) }
+    }
+
+    private func isUsed(_ i: Int) -> Bool { i < 64 ? usedMask & (1 << UInt64(i)) != 0 : usedBeyond.contains(i) }
 
     private func required<T>(_ key: String, _ value: T?, _ what: String) throws -> T {
         guard let value else { throw fail(key, "missing required field: expected \(what)") }
@@ -114,12 +130,13 @@ public final class ObjectReader {
 
     /// Throws for the first key that was never read.
     public func finish(allowed extra: Set<String> = []) throws {
-        for key in object.keys where !used.contains(key) && !extra.contains(key) {
-            let known = (used.union(extra)).sorted().joined(separator: ", ")
+        for (i, key) in object.keys.enumerated() where !isUsed(i) && !extra.contains(key) {
+            let used = object.keys.indices.filter(isUsed).map { object.keys[$0] }
+            let known = Set(used + absentAsked).union(extra).sorted().joined(separator: ", ")
             throw fail(key, "unknown key \"\(key)\"" + (known.isEmpty ? "" : " (known keys here: \(known))"))
         }
     }
 
     /// Marks every key as read (for free-form objects such as `sources`).
-    public func markAllUsed() { used.formUnion(object.keys) }
+    public func markAllUsed() { for i in object.keys.indices { markUsed(i) } }
 }

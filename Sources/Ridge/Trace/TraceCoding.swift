@@ -56,21 +56,22 @@ enum TraceCoding {
         let frees = try tensorList("frees")
         var writes: [TensorWrite] = []
         if let items = try r.array("writes") {
+            writes.reserveCapacity(items.count)
             for (i, v) in items.enumerated() {
-                let at = r.child("writes") + "[\(i)]"
+                func at() -> String { r.child("writes") + "[\(i)]" }
                 switch v {
                 case .string(let name):
-                    guard let t = tensors[name] else { throw RidgeError.data(file: r.file, at: at, "unknown tensor \"\(name)\": declare it in \"tensors\" before use") }
+                    guard let t = tensors[name] else { throw RidgeError.data(file: r.file, at: at(), "unknown tensor \"\(name)\": declare it in \"tensors\" before use") }
                     writes.append(TensorWrite(t))
                 case .object:
-                    let w = try ObjectReader(v, path: at, file: r.file)
+                    let w = try ObjectReader(v, path: at(), file: r.file)
                     let name = try w.requiredString("tensor")
                     guard let t = tensors[name] else { throw w.fail("tensor", "unknown tensor \"\(name)\": declare it in \"tensors\" before use") }
                     let bytes = try w.quantity("bytes", .bytes)
                     try w.finish()
                     writes.append(TensorWrite(t, bytes: bytes))
                 default:
-                    throw RidgeError.data(file: r.file, at: at, "expected a tensor name or {\"tensor\": name, \"bytes\": size}, found \(v.typeName)")
+                    throw RidgeError.data(file: r.file, at: at(), "expected a tensor name or {\"tensor\": name, \"bytes\": size}, found \(v.typeName)")
                 }
             }
         }
@@ -79,7 +80,7 @@ enum TraceCoding {
             for (i, v) in items.enumerated() {
                 switch v {
                 case .string(let s): after.append(s)
-                case .number(let d) where d.rounded() == d && d >= 0: after.append("#\(Int(d))")
+                case .number(let d) where d.rounded() == d && d >= 0 && d < 2_147_483_648: after.append("#\(Int(d))")
                 default: throw RidgeError.data(file: r.file, at: r.child("after") + "[\(i)]", "expected an operator id, found \(v.typeName)")
                 }
             }
@@ -160,7 +161,7 @@ enum TraceCoding {
         }
     }
 
-    static func encodeOp(_ op: TraceOp, id: String?, tensors: [TensorInfo], afterIDs: [String]) -> JSONObject {
+    static func encodeOp(_ op: TraceOp, id: String?, tensorNames: [String], afterIDs: [String]) -> JSONObject {
         var o = JSONObject()
         if let id { o["id"] = .string(id) }
         o["op"] = .string(op.shape.kind)
@@ -171,14 +172,14 @@ enum TraceCoding {
         if op.stream != (op.shape.kind == "transfer" ? "copy" : "compute") { o["stream"] = .string(op.stream) }
         if !op.phase.isEmpty { o["phase"] = .string(op.phase) }
         if op.layer >= 0 { o["layer"] = .number(Double(op.layer)) }
-        if !op.reads.isEmpty { o["reads"] = .array(op.reads.map { .string(tensors[Int($0)].name) }) }
+        if !op.reads.isEmpty { o["reads"] = .array(op.reads.map { .string(tensorNames[Int($0)]) }) }
         if !op.writes.isEmpty {
             o["writes"] = .array(op.writes.map { w in
-                if let b = w.bytes { return .object(JSONObject([("tensor", .string(tensors[Int(w.tensor)].name)), ("bytes", .number(b))])) }
-                return .string(tensors[Int(w.tensor)].name)
+                if let b = w.bytes { return .object(JSONObject([("tensor", .string(tensorNames[Int(w.tensor)])), ("bytes", .number(b))])) }
+                return .string(tensorNames[Int(w.tensor)])
             })
         }
-        if !op.frees.isEmpty { o["frees"] = .array(op.frees.map { .string(tensors[Int($0)].name) }) }
+        if !op.frees.isEmpty { o["frees"] = .array(op.frees.map { .string(tensorNames[Int($0)]) }) }
         if !afterIDs.isEmpty { o["after"] = .array(afterIDs.map(JSONValue.string)) }
         return o
     }

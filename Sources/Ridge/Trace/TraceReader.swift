@@ -97,7 +97,7 @@ public enum TraceReader {
         var after: [[Int]] = []
         for (i, p) in pending.enumerated() {
             after.append(try p.after.enumerated().map { j, name in
-                guard let target = ids[name] ?? (name.hasPrefix("#") ? Int(name.dropFirst()).flatMap { $0 < pending.count ? $0 : nil } : nil) else {
+                guard let target = ids[name] ?? (name.hasPrefix("#") ? Int(name.dropFirst()).flatMap { $0 >= 0 && $0 < pending.count ? $0 : nil } : nil) else {
                     throw RidgeError.data(file: file, at: "ops[\(i)].after[\(j)]", "depends on unknown operator id \"\(name)\"")
                 }
                 if target == i { throw RidgeError.data(file: file, at: "ops[\(i)].after[\(j)]", "dependency cycle: operator \"\(p.id)\" depends on itself") }
@@ -158,31 +158,50 @@ public enum TraceReader {
 
 /// Streams a JSON Lines trace: line 1 is the header; each later line declares a tensor
 /// (`{"tensor": name, "bytes": …}`) or an operator (`{"op": kind, …}`). Operators may depend
-/// only on earlier lines. Memory stays bounded: only names that later lines can reference are kept.
+/// only on earlier lines. Memory stays bounded by the trace's names, not its records: operator ids
+/// are kept in a compact byte arena (about 30 bytes per id) because a later line may name any of
+/// them in `after`; nothing else of a record outlives its line.
 public struct JSONLinesTraceSource: TraceSource {
     public let header: TraceHeader
     public let file: String?
     private var reader: LineReader
     private var tensorIndex: [String: Int32] = [:]
     private var tensorCount: Int32 = 0
-    private var opIDs: [String: Int32] = [:]
+    private var opIDs = NameTable()
     private var opCount: Int32 = 0
-    private var lastByStream: [String: Int32] = [:]
 
     public init(path: String) throws {
+        try self.init(reader: try LineReader(path: path), file: path)
+    }
+
+    /// Reads a JSON Lines trace held in memory; `file` names it in errors.
+    public init(bytes: [UInt8], file: String) throws {
+        try self.init(reader: LineReader(bytes: bytes, path: file), file: file)
+    }
+
+    private init(reader: LineReader, file path: String) throws {
         file = path
-        reader = try LineReader(path: path)
-        guard let (line, bytes) = try reader.nextLine() else { throw RidgeError.data(file: path, at: "line 1", "empty file: expected a trace header line") }
-        let value: JSONValue
-        do { value = try JSONParser.parse(bytes) } catch let e as RidgeError {
-            throw RidgeError.data(file: path, at: "line \(line)", e.message)
+        self.reader = reader
+        guard let (line, bytes) = try self.reader.nextLine() else { throw RidgeError.data(file: path, at: "line 1", "empty file: expected a trace header line") }
+        do {
+            let value = try JSONParser.parse(bytes)
+            let r = try ObjectReader(value, path: "", file: path)
+            if r.has("op") || r.has("tensor") {
+                throw RidgeError.data(file: path, at: nil, "the first line must be the trace header ({\"format\": \"\(TraceHeader.format)\", \"name\": …})")
+            }
+            header = try TraceReader.decodeHeader(r)
+            try r.finish()
+        } catch let e as RidgeError {
+            throw RidgeError(e.kind, file: path, location: Self.location(line, e.location), e.message)
         }
-        let r = try ObjectReader(value, path: "", file: path)
-        if r.has("op") || r.has("tensor") {
-            throw RidgeError.data(file: path, at: "line 1", "the first line must be the trace header ({\"format\": \"\(TraceHeader.format)\", \"name\": …})")
-        }
-        header = try TraceReader.decodeHeader(r)
-        do { try r.finish() } catch let e as RidgeError { throw RidgeError.data(file: path, at: "line 1, \(e.location ?? "")", e.message) }
+    }
+
+    /// `line N` or `line N, <location within the line>` (the parser's column or a field path).
+    static func location(_ line: Int, _ inner: String?) -> String {
+        guard let inner, !inner.isEmpty, inner != "top level" else { return "line \(line)" }
+        // The parser reports "line 1, column C" within the line: keep the column.
+        if inner.hasPrefix("line 1, ") { return "line \(line), " + inner.dropFirst("line 1, ".count) }
+        return "line \(line), \(inner)"
     }
 
     public mutating func next() throws -> TraceRecord? {
@@ -194,38 +213,106 @@ public struct JSONLinesTraceSource: TraceSource {
                 if r.has("tensor") {
                     let t = try TraceCoding.decodeTensor(r, nameKey: "tensor")
                     guard tensorIndex[t.name] == nil else { throw r.fail("tensor", "duplicate tensor name \"\(t.name)\"") }
+                    guard tensorCount < Int32.max else { throw r.fail("tensor", "too many tensors (at most \(Int32.max))") }
                     tensorIndex[t.name] = tensorCount
                     tensorCount += 1
                     return .tensor(t)
                 }
+                guard opCount < Int32.max else { throw RidgeError.data(file: file, at: nil, "too many operators (at most \(Int32.max))") }
                 var p = try TraceCoding.decodeOp(r, index: Int(opCount), tensors: tensorIndex)
-                if r.has("id") {
-                    guard opIDs[p.id] == nil else { throw r.fail("id", "duplicate operator id \"\(p.id)\"") }
-                    opIDs[p.id] = opCount
-                }
                 p.op.after = try p.after.enumerated().map { j, name in
-                    if let i = opIDs[name] { return i }
-                    if name.hasPrefix("#"), let i = Int32(name.dropFirst()), i < opCount { return i }
                     if name == p.id { throw RidgeError.data(file: file, at: "after[\(j)]", "dependency cycle: operator \"\(name)\" depends on itself") }
+                    if let i = opIDs[name] { return i }
+                    if name.hasPrefix("#"), let i = Int32(name.dropFirst()), i >= 0, i < opCount { return i }
                     throw RidgeError.data(file: file, at: "after[\(j)]", "depends on unknown operator id \"\(name)\" (in JSON Lines an operator may only depend on earlier lines)")
+                }
+                if r.has("id") {
+                    guard opIDs.insert(p.id, opCount) else { throw r.fail("id", "duplicate operator id \"\(p.id)\"") }
                 }
                 opCount += 1
                 return .op(p.op)
             } catch let e as RidgeError {
-                var inner = e.location ?? ""
-                // The parser counts lines within this one line: report the file's line and the column.
-                if inner.hasPrefix("line 1, ") { inner = String(inner.dropFirst("line 1, ".count)) }
-                let location = "line \(line)" + (inner.isEmpty ? "" : ", \(inner)")
-                throw RidgeError(e.kind, file: file, location: location, e.message)
+                throw RidgeError(e.kind, file: file, location: Self.location(line, e.location), e.message)
             }
         }
         return nil
     }
 }
 
-/// Reads a file line by line in large chunks (bounded memory for any file size).
+/// An exact map from names to indices that stores the names' bytes back to back in one arena
+/// (no per-name allocation) with an open-addressing table of 32-bit slots: about 12 bytes per
+/// entry plus the names themselves, against roughly 100 for `[String: Int32]`.
+struct NameTable {
+    private var arena: [UInt8] = []
+    private var starts: [Int] = [0]
+    private var values: [Int32] = []
+    private var slots: [Int32] = Array(repeating: -1, count: 64)
+
+    var count: Int { values.count }
+
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h ^ (h >> 29)
+    }
+
+    private func bytes(of entry: Int) -> ArraySlice<UInt8> { arena[starts[entry]..<starts[entry + 1]] }
+
+    /// The slot holding `name`, or the empty slot where it would go.
+    private func find(_ name: UnsafeBufferPointer<UInt8>) -> (slot: Int, found: Bool) {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: Self.hash(name)) & mask
+        while true {
+            let e = slots[i]
+            if e < 0 { return (i, false) }
+            let stored = bytes(of: Int(e))
+            if stored.count == name.count, stored.elementsEqual(name) { return (i, true) }
+            i = (i + 1) & mask
+        }
+    }
+
+    private static func withBytes<R>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var name = name
+        return name.withUTF8(body)
+    }
+
+    subscript(name: String) -> Int32? {
+        Self.withBytes(name) { b in
+            let (slot, found) = find(b)
+            return found ? values[Int(slots[slot])] : nil
+        }
+    }
+
+    /// Adds `name → value`; false when `name` is already present.
+    mutating func insert(_ name: String, _ value: Int32) -> Bool {
+        if (values.count + 1) * 4 > slots.count * 3 { grow() }
+        return Self.withBytes(name) { b in
+            let (slot, found) = find(b)
+            if found { return false }
+            slots[slot] = Int32(values.count)
+            arena.append(contentsOf: b)
+            starts.append(arena.count)
+            values.append(value)
+            return true
+        }
+    }
+
+    private mutating func grow() {
+        var bigger = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = bigger.count - 1
+        for e in 0..<values.count {
+            let h = arena.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[starts[e]..<starts[e + 1]])) }
+            var i = Int(truncatingIfNeeded: h) & mask
+            while bigger[i] >= 0 { i = (i + 1) & mask }
+            bigger[i] = Int32(e)
+        }
+        slots = bigger
+    }
+}
+
+/// Reads a file (or bytes in memory) line by line in large chunks: bounded memory for any size.
 struct LineReader {
-    private let handle: FileHandle
+    private let handle: FileHandle?
     private let path: String
     private var buffer: [UInt8] = []
     private var start = 0
@@ -234,17 +321,30 @@ struct LineReader {
 
     init(path: String) throws {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let h = FileHandle(forReadingAtPath: path) else {
-            throw RidgeError(.io, file: path, "cannot read: no such file or not readable")
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RidgeError(.io, file: path, "cannot read: no such file")
         }
+        guard !isDirectory.boolValue else { throw RidgeError(.io, file: path, "cannot read: is a directory") }
+        guard let h = FileHandle(forReadingAtPath: path) else { throw RidgeError(.io, file: path, "cannot read: permission denied or unreadable") }
         handle = h
         self.path = path
     }
 
+    init(bytes: [UInt8], path: String) {
+        handle = nil
+        self.path = path
+        buffer = bytes
+        eof = true
+    }
+
     mutating func nextLine() throws -> (Int, ArraySlice<UInt8>)? {
         while true {
-            if let nl = buffer[start...].firstIndex(of: 0x0A) {
+            let newline: Int? = buffer.withUnsafeBufferPointer { b in
+                guard start < b.count, let base = b.baseAddress,
+                      let p = memchr(base + start, 0x0A, b.count - start) else { return nil }
+                return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            }
+            if let nl = newline {
                 let line = buffer[start..<nl]
                 start = nl + 1
                 lineNumber += 1
@@ -258,7 +358,7 @@ struct LineReader {
                 return (lineNumber, line)
             }
             let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+            do { chunk = try handle?.read(upToCount: 1 << 20) ?? Data() } catch {
                 throw RidgeError(.io, file: path, "cannot read: \(error.localizedDescription)")
             }
             if chunk.isEmpty { eof = true; continue }

@@ -19,14 +19,19 @@ public enum VidurImporter {
         var rows: [MeasuredRow] = []
         for (line, f) in table.rows {
             func int(_ i: Int) throws -> Int {
-                guard i < f.count, let v = Double(f[i]).map({ Int($0) }) else { throw RidgeError.data(file: path, at: "line \(line)", "expected a number in column \(table.header[i])") }
+                // Whole and positive (a zero head count or worker count would divide by zero), and small
+                // enough that the shapes' products cannot overflow.
+                guard i < f.count, let v = Double(f[i]).flatMap({ Int(exactly: $0) }), (1...16_777_216).contains(v) else {
+                    throw RidgeError.data(file: path, at: "line \(line)", "expected a whole number from 1 to 16777216 in column \(table.header[i])")
+                }
                 return v
             }
             let heads = try int(c.heads), kv = try int(c.kv), h = try int(c.embd), ffn = try int(c.ffn), t = try int(c.tokens), tp = try int(c.tp)
+            guard c.gated < f.count else { throw RidgeError.data(file: path, at: "line \(line)", "expected a value in column use_gated_mlp") }
             let gated = f[c.gated].lowercased() == "true" || f[c.gated] == "1"
             let d = h / heads
             func time(_ op: String) -> Double? {
-                guard let i = table.column("time_stats.\(op).median"), i < f.count, let v = Double(f[i]), v > 0 else { return nil }
+                guard let i = table.column("time_stats.\(op).median"), i < f.count, let v = Double(f[i]), v > 0, v.isFinite else { return nil }
                 return v / 1000
             }
             let shapes: [(String, OperatorShape)] = [

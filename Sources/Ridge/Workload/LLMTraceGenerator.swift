@@ -25,17 +25,7 @@ public enum LLMTraceGenerator {
     /// Generates the trace straight into the simulator's compact form, without operator names:
     /// the fast path for sweeps (generate once per workload, simulate on many profiles).
     public static func compiled(_ w: LLMWorkload) throws -> CompiledTrace {
-        final class Box: @unchecked Sendable { var trace: CompiledTrace; init(_ t: CompiledTrace) { trace = t } }
-        let box = Box(CompiledTrace(header: header(w), keepNames: false))
-        let builder = TraceBuilder(header: box.trace.header) { record in
-            switch record {
-            case .tensor(let t): box.trace.tensors.append(t)
-            case .op(let o): box.trace.append(o)
-            }
-        }
-        builder.keepNames = false
-        try generate(w, into: builder)
-        return box.trace
+        try TraceBuilder.compile(header(w), keepNames: false) { try generate(w, into: $0) }
     }
 
     /// Generates the whole trace in memory.

@@ -19,6 +19,14 @@ public struct ModelConfig: Sendable, Equatable {
     public var expertsPerToken: Int
     public var tiedEmbeddings: Bool
 
+    /// Limits on a config's shapes: elements in one row of a layer's widest matrix, and in one
+    /// weight matrix (all experts together).
+    public static let maxRow = 1 << 30
+    public static let maxMatrix = 1 << 52
+
+    /// The widest per-token row a layer produces: fused QKV, hidden, or the (gated) MLP's up projection.
+    public var widestRow: Int { max((heads + 2 * kvHeads) * headDim, hidden, intermediate * (gatedMLP ? 2 : 1), intermediate) }
+
     /// Parameter count (weights only, embeddings counted once when tied).
     public var parameters: Double {
         let attn = Double(hidden) * Double((heads + 2 * kvHeads) * headDim) + Double(heads * headDim) * Double(hidden)
@@ -74,6 +82,17 @@ public struct ModelConfig: Sendable, Equatable {
         let rotary = !["opt", "gpt2", "bloom"].contains(modelType)
         let tied: Bool
         if case .bool(let b)? = o["tie_word_embeddings"] { tied = b } else { tied = !llamaLike }
+        guard headDim > 0 else {
+            throw RidgeError.data(file: file, at: "hidden_size", "hidden_size (\(hidden)) is smaller than num_attention_heads (\(heads)): give head_dim")
+        }
+        // Bound every product the generator forms, so no shape overflows (docs/performance.md, "Limits").
+        let widest = [Double(heads + 2 * kvHeads) * Double(headDim), Double(hidden), Double(intermediate) * 2].max()!
+        if widest > Double(Self.maxRow) {
+            throw RidgeError.data(file: file, at: "head_dim", "a layer's widest row ((heads + 2·kv heads)·head_dim, hidden_size or 2·intermediate_size) is \(Int(widest)); at most \(Self.maxRow) is supported")
+        }
+        if Double(hidden) * widest * Double(experts) > Double(Self.maxMatrix) || Double(vocab) * Double(hidden) > Double(Self.maxMatrix) {
+            throw RidgeError.data(file: file, at: "hidden_size", "the weight matrices would exceed \(Self.maxMatrix) elements each; this is not a model Ridge can represent")
+        }
         return ModelConfig(name: name, modelType: modelType, hidden: hidden, layers: layers, heads: heads, kvHeads: kvHeads,
                            headDim: headDim, intermediate: intermediate, vocab: vocab, gatedMLP: gated, rotary: rotary,
                            rmsNorm: llamaLike, experts: experts, expertsPerToken: perToken, tiedEmbeddings: tied)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Accumulates tensors and operators, handing each record to a sink as soon as it is complete, so
 /// generators can feed the simulator or a file without building the whole trace.
 public final class TraceBuilder {
@@ -22,6 +24,7 @@ public final class TraceBuilder {
     public func tensor(_ name: String, bytes: Double, memory: String = "", kind: TensorKind = .activation,
                        resident: Bool? = nil) throws -> Int32 {
         if let id = tensorIDs[name] { return id }
+        guard tensors.count < Int(Int32.max) else { throw RidgeError.data(file: nil, at: nil, "too many tensors (at most \(Int32.max))") }
         let info = TensorInfo(name: name, bytes: bytes, memory: memory, kind: kind, resident: resident ?? (kind == .weight))
         let id = Int32(tensors.count)
         tensorIDs[name] = id
@@ -35,6 +38,7 @@ public final class TraceBuilder {
     /// Emits an operator; returns its index.
     @discardableResult
     public func op(_ op: TraceOp) throws -> Int32 {
+        guard opCount < Int32.max else { throw RidgeError.data(file: nil, at: nil, "too many operators (at most \(Int32.max))") }
         let id = opCount
         opCount += 1
         if let i = lastByStream.firstIndex(where: { $0.engine == op.engine && $0.stream == op.stream }) {
@@ -49,6 +53,23 @@ public final class TraceBuilder {
     /// The last operator emitted on a stream.
     public func last(engine: String, stream: String) -> Int32? {
         lastByStream.first { $0.engine == engine && $0.stream == stream }?.op
+    }
+
+    /// Generates straight into a compiled trace (the simulator's layout), never holding the
+    /// operators as `TraceOp`s: what a sweep that simulates one trace on many profiles wants.
+    /// Simulating the result gives exactly what simulating `collect`'s trace gives.
+    public static func compile(_ header: TraceHeader, keepNames: Bool = false, _ body: (TraceBuilder) throws -> Void) rethrows -> CompiledTrace {
+        final class Box: @unchecked Sendable { var trace: CompiledTrace; init(_ t: CompiledTrace) { trace = t } }
+        let box = Box(CompiledTrace(header: header, keepNames: keepNames))
+        let builder = TraceBuilder(header: header) { record in
+            switch record {
+            case .tensor(let t): box.trace.tensors.append(t)
+            case .op(let o): box.trace.append(o)
+            }
+        }
+        builder.keepNames = keepNames
+        try body(builder)
+        return box.trace
     }
 
     /// Collects a whole trace in memory.
