@@ -57,3 +57,19 @@ func testProfile(_ patch: (inout JSONObject) -> Void = { _ in }) throws -> Hardw
     patch(&o)
     return try ProfileLoader.decode(o, file: "test-gpu.json")
 }
+
+/// The package's root directory (two levels above `Tests/RidgeTests`).
+let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// A file or folder of the project's development data, `../shared` beside the package (or
+/// `$RIDGE_SHARED`): measured datasets that may not be committed (see `../shared/data/README.md`).
+/// Tests that need it call this and skip cleanly, saying what is missing, on a clone without it.
+func sharedData(_ relative: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    let root = ProcessInfo.processInfo.environment["RIDGE_SHARED"] ?? (packageRoot + "/../shared")
+    let path = URL(fileURLWithPath: root + "/" + relative).standardizedFileURL.path
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw XCTSkip("development data \(relative) not found at \(path) (set RIDGE_SHARED to the shared folder); skipped")
+    }
+    return path
+}
