@@ -2,7 +2,8 @@
 enum WorkloadOptions {
     static let valued = ["model", "batch", "prompt", "generate", "dtype", "attention", "weights", "kv", "kv-offload", "prefetch",
                          "kv-staging", "engine", "weight-sparsity", "weight-dtype", "activations",
-                         "dram-fraction", "ffn-sparsity", "window", "bundling", "persistence", "staging"]
+                         "dram-fraction", "ffn-sparsity", "window", "bundling", "persistence", "staging", "predictor-rank",
+                         "sparse-attention", "kv-page-filter", "kv-page"]
     static let usage = """
       --model NAME|PATH       bundled model (traces/models) or a Hugging Face config.json
       --batch B --prompt P --generate G
@@ -14,6 +15,10 @@ enum WorkloadOptions {
                               --kv csd keeps it in a computational-storage drive's flash and runs decode attention there
       --kv-staging MEMORY     offloaded KV passes through MEMORY (FlexGen's disk → host → GPU), two copies per layer
       --prefetch N            layers of weights in flight ahead of compute (default 1; 0 loads each layer after the last finished)
+      --sparse-attention R    decode attention reads only the fraction R of the KV cache it needs (SparQ / SparF, e.g. 0.125);
+                              K is stored twice (token- and channel-indexed), so the cache takes 1.5× the space
+      --kv-page-filter H      for a cache in flash, read in pages: share of the unneeded entries whole-page skips avoid
+                              (default 0.5, InstAttention's measurement); --kv-page BYTES is the page (default 4KiB)
      FPGA-style compression (FlightLLM):
       --weight-sparsity S     fraction of linear-layer weights pruned (N:M), or per group: q=0.3,k=0.3,v=0,o=0,mlp=0.5,lm_head=0
       --weight-dtype P        weight precision, or per group: qkv=int8,o=int8,mlp=int4,lm_head=int8 (mixed precision)
@@ -25,6 +30,8 @@ enum WorkloadOptions {
       --persistence P         P(neuron active next token | active now) for the window model (default 0.73, OPT-6.7B)
       --bundling on|off       store each neuron's up column and down row together: one request per neuron
       --staging MEMORY        memory flash reads land in before the engine's (default: the one between them, e.g. host)
+      --predictor-rank R      rank of the low-rank neuron predictors, or runs RANKxLAYERS in layer order (256x28,1152x4);
+                              default: 1.25% of the parameters
     """
 
     /// Limits (see docs/performance.md, "Limits"): large enough for any real deployment, small
@@ -133,6 +140,7 @@ enum WorkloadOptions {
             }
         }
         w.flash = try flashOffload(args, workload: w, profile: profile)
+        w.sparseAttention = try sparseAttention(args, workload: w, profile: profile)
         let tokens = w.batch * w.prompt
         guard tokens <= maxTokensPerStep else {
             throw args.usageError("--batch × --prompt is \(tokens) tokens per step; at most \(maxTokensPerStep) are supported")
@@ -176,6 +184,33 @@ enum WorkloadOptions {
         return c
     }
 
+    /// `--sparse-attention`, `--kv-page-filter`, `--kv-page`: sparse decode attention (SparQ / SparF).
+    static func sparseAttention(_ args: Arguments, workload w: LLMWorkload, profile: HardwareProfile?) throws -> SparseAttention {
+        var a = SparseAttention()
+        if let text = args.string("sparse-attention") {
+            guard let v = Double(text), v > 0, v <= 1 else {
+                throw args.usageError("--sparse-attention expects the fraction of the KV cache decode attention reads, in (0, 1], got \"\(text)\"")
+            }
+            a.ratio = v
+        }
+        if let text = args.string("kv-page-filter") {
+            guard let v = Double(text), (0...1).contains(v) else {
+                throw args.usageError("--kv-page-filter expects a fraction in [0, 1], got \"\(text)\"")
+            }
+            a.pageFilter = v
+        }
+        if let bytes = try args.quantity("kv-page", .bytes) { a.pageBytes = bytes }
+        if let used = ["kv-page-filter", "kv-page"].first(where: { args.string($0) != nil }), args.string("sparse-attention") == nil {
+            throw args.usageError("--\(used) needs --sparse-attention RATIO")
+        }
+        // Where the cache lives decides the read granularity: pages in flash, entries elsewhere.
+        let home = w.kvMemory.isEmpty ? w.computeMemory : w.kvMemory
+        let kind = profile?.memory(home)?.kind ?? home
+        a.paged = SparseAttention.pagedKinds.contains(kind)
+        if let problem = a.problem() { throw args.usageError(problem) }
+        return a
+    }
+
     /// The LLM-in-a-flash options.
     static func flashOffload(_ args: Arguments, workload w: LLMWorkload, profile: HardwareProfile?) throws -> FlashOffload {
         var f = FlashOffload()
@@ -197,7 +232,10 @@ enum WorkloadOptions {
             default: throw args.usageError("--bundling expects on or off, got \"\(b)\"")
             }
         }
-        let used = ["dram-fraction", "ffn-sparsity", "window", "bundling", "persistence", "staging"].filter { args.string($0) != nil }
+        if let text = args.string("predictor-rank") {
+            f.predictorRanks = try predictorRanks(text, layers: w.model.layers, args)
+        }
+        let used = ["dram-fraction", "ffn-sparsity", "window", "bundling", "persistence", "staging", "predictor-rank"].filter { args.string($0) != nil }
         if !used.isEmpty && !w.weightsOffloaded {
             throw args.usageError("--\(used[0]) needs --weights MEMORY (where the weights live, e.g. flash)")
         }
@@ -213,5 +251,22 @@ enum WorkloadOptions {
             f.staging = profile.memories.map(\.id).first { near(w.weightsMemory).contains($0) && near(w.computeMemory).contains($0) } ?? ""
         }
         return f
+    }
+
+    /// `--predictor-rank R` (every layer) or `R1xN1,R2xN2,…` (runs in layer order, covering every layer).
+    static func predictorRanks(_ text: String, layers: Int, _ args: Arguments) throws -> [Int] {
+        if let r = Int(text), r >= 1 { return Array(repeating: r, count: layers) }
+        var ranks: [Int] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = item.split(separator: "x", maxSplits: 1)
+            guard parts.count == 2, let r = Int(parts[0]), let n = Int(parts[1]), r >= 1, n >= 1, n <= layers - ranks.count else {
+                throw args.usageError("--predictor-rank expects RANK or RANKxLAYERS runs covering the model's \(layers) layers (e.g. 256x28,1152x4), got \"\(text)\"")
+            }
+            ranks += Array(repeating: r, count: n)
+        }
+        guard ranks.count == layers else {
+            throw args.usageError("--predictor-rank runs cover \(ranks.count) of the model's \(layers) layers, got \"\(text)\"")
+        }
+        return ranks
     }
 }

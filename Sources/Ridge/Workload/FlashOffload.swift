@@ -35,8 +35,12 @@ public struct FlashOffload: Sendable, Equatable {
     /// Memory flash reads land in before the compute memory (a GPU's host DRAM); "" means flash
     /// reads go straight to the compute memory (unified memory).
     public var staging: String = ""
-    /// Predictor size as a fraction of the model's parameters (the paper: 1.25%); 0 omits it.
+    /// Predictor size as a fraction of the model's parameters (the paper, OPT-6.7B: 1.25%); 0 omits
+    /// it. Used when `predictorRanks` is empty.
     public var predictorFraction: Double = 0.0125
+    /// Predictor rank per layer (the paper's Falcon-7B: 256 for the first 28 layers, 1152 for the last
+    /// four, §4.2); empty derives one rank for every layer from `predictorFraction`.
+    public var predictorRanks: [Int] = []
 
     public init() {}
 
@@ -72,9 +76,10 @@ public struct FlashOffload: Sendable, Equatable {
         Double(bundling ? Self.bundleElements(m) : m.hidden) * e
     }
 
-    /// Predictor rank `r` such that `layers · r · (hidden + intermediate)` is `predictorFraction`
-    /// of the parameters.
-    public func predictorRank(_ m: ModelConfig) -> Int {
+    /// Predictor rank of `layer`: the given per-layer rank, else the rank `r` such that
+    /// `layers · r · (hidden + intermediate)` is `predictorFraction` of the parameters.
+    public func predictorRank(_ m: ModelConfig, layer: Int = 0) -> Int {
+        if predictorRanks.indices.contains(layer) { return predictorRanks[layer] }
         guard predictorFraction > 0 else { return 0 }
         return max(1, Int((predictorFraction * m.parameters / Double(m.layers) / Double(m.hidden + m.intermediate)).rounded()))
     }

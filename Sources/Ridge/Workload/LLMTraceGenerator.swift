@@ -11,6 +11,9 @@ import Foundation
 /// FLOP and byte counts per operator follow from the shapes (see `docs/trace-format.md`).
 /// With `fuseResidualNorm` (the default) each residual add is fused with the norm that follows it,
 /// as vLLM's `fused_add_rms_norm` kernel does, so a layer has one fewer elementwise kernel per norm.
+/// With `sparseAttention` (SparQ / InstAttention's SparF) decode attention reads `readFraction` of the
+/// cache wherever it lives (an offloaded cache crosses its link in page-sized requests) and the cache
+/// stores K twice, so its footprint and writes are 1.5× (`SparseAttention`).
 public enum LLMTraceGenerator {
     public static func header(_ w: LLMWorkload) -> TraceHeader {
         let m = w.model
@@ -102,15 +105,15 @@ public enum LLMTraceGenerator {
         // LLM in a flash: per layer the FFN in flash, the DRAM neuron cache, the predictor.
         let ffnLayerBytes = wExpert
         let bundle = Double(FlashOffload.bundleElements(m))
-        let rank = neurons ? fl.predictorRank(m) : 0
+        let ranks = neurons ? (0..<m.layers).map { fl.predictorRank(m, layer: $0) } : []
         var ffnFlash: [Int32] = [], ffnCache: [Int32] = [], predictor: [Int32] = []
         var neuronBuffer: Int32 = -1, prefillBuffer: Int32 = -1
         if neurons {
             for l in 0..<m.layers {
                 ffnFlash.append(try b.tensor("w.L\(l).ffn", bytes: ffnLayerBytes, memory: w.weightsMemory, kind: .weight))
                 ffnCache.append(try b.tensor("ffncache.L\(l)", bytes: ffnLayerBytes * fl.cacheFraction, memory: home, kind: .weight))
-                if rank > 0 {
-                    predictor.append(try b.tensor("w.L\(l).predictor", bytes: Double(rank * (h + m.intermediate)) * e, memory: home, kind: .weight))
+                if ranks[l] > 0 {
+                    predictor.append(try b.tensor("w.L\(l).predictor", bytes: Double(ranks[l] * (h + m.intermediate)) * e, memory: home, kind: .weight))
                 }
             }
             if !fl.staging.isEmpty && fl.staging != home {
@@ -118,7 +121,11 @@ public enum LLMTraceGenerator {
             }
             prefillBuffer = try b.tensor("ffnbuf", bytes: 0, memory: home, kind: .activation)
         }
+        // Sparse decode attention (SparQ / SparF) reads `readFraction` of the cache and stores K twice.
+        let sparse = w.sparseAttention
         let kvPerToken = 2 * Double(w.batch * Hkv * d) * e
+        let kvStored = kvPerToken * sparse.footprint
+        let kvRows = sparse.isDense ? 2 : 3                // K and V rows written per token (K twice when sparse)
         let kvOffloaded = w.kvOffloaded
         let inStorage = !w.attentionEngine.isEmpty
         let kvHome = kvOffloaded || inStorage ? w.kvMemory : home
@@ -166,9 +173,9 @@ public enum LLMTraceGenerator {
             let loadedNeurons = union(fl.loadFraction) * Double(m.intermediate)
             let loadBytes = loadedNeurons * bundle * pMLP.bytes * c.density("mlp")
             var ready: Int32 = -1
-            if rank > 0 {
-                try op("\(name).predictor_down", .gemm(GEMM(m: T, n: rank, k: h, precision: p)), phase: phase, layer: l, reads: [x, predictor[l]])
-                ready = try op("\(name).predictor_up", .gemm(GEMM(m: T, n: m.intermediate, k: rank, precision: p)), phase: phase, layer: l,
+            if ranks[l] > 0 {
+                try op("\(name).predictor_down", .gemm(GEMM(m: T, n: ranks[l], k: h, precision: p)), phase: phase, layer: l, reads: [x, predictor[l]])
+                ready = try op("\(name).predictor_up", .gemm(GEMM(m: T, n: m.intermediate, k: ranks[l], precision: p)), phase: phase, layer: l,
                                reads: [predictor[l]])
             } else {
                 ready = b.last(engine: engine, stream: "compute") ?? -1
@@ -241,7 +248,7 @@ public enum LLMTraceGenerator {
                 if m.rotary {
                     try op("\(name).rope", elementwise(T * (H + Hkv) * d, bytes: 2, flops: 3), phase: phase, layer: l, reads: [qkv], writes: [TensorWrite(qkv)])
                 }
-                let kvBytes = kvPerToken * Double(context)
+                let kvBytes = kvStored * Double(context)   // the cache's footprint after this step's append
                 let prefillAttention: OperatorShape = .attention(Attention(batch: w.batch, heads: H, kvHeads: Hkv, queryLength: tokensPerSeq,
                                                                            keyLength: context, headDim: d, causal: true, algorithm: w.attention,
                                                                            pass: .forward, precision: p))
@@ -258,43 +265,50 @@ public enum LLMTraceGenerator {
                                       reads: [qkv], writes: [TensorWrite(kv[l], bytes: kvBytes)], stream: "copy")
                     if attnMemory != w.kvMemory {
                         // The new token's K/V are appended to the cache in flash (off the critical path of this step).
-                        try op("\(name).append_kv", .transfer(Transfer(bytes: kvPerToken, from: attnMemory, to: w.kvMemory)), phase: phase, layer: l,
+                        try op("\(name).append_kv", .transfer(Transfer(bytes: kvStored, from: attnMemory, to: w.kvMemory)), phase: phase, layer: l,
                                after: [send], stream: "append")
                     }
+                    // Sparse attention reads `keysRead` rows' worth of the cache; the FLOPs are counted on the
+                    // rows read (an upper bound: the drive's filters drop the unneeded entries of read pages).
                     let attnShape: OperatorShape = .decodeAttention(DecodeAttention(batch: w.batch, heads: H, kvHeads: Hkv, queryLength: 1,
-                                                                                    keyLength: context, headDim: d, precision: p, kvMemory: w.kvMemory))
+                                                                                    keyLength: sparse.keysRead(context), headDim: d, precision: p,
+                                                                                    kvMemory: w.kvMemory))
                     let a = try op("\(name).attention", attnShape, phase: phase, layer: l, reads: [kv[l]], after: [send],
                                    engineOverride: w.attentionEngine)
                     try op("\(name).recv_attn", .transfer(Transfer(bytes: Double(T * H * d) * e, from: attnMemory, to: home)), phase: phase, layer: l,
                            writes: [TensorWrite(qkv)], after: [a], stream: "copy")
                 } else {
-                    try op("\(name).kv_append", elementwise(T * 2 * Hkv * d, bytes: 2, flops: 0), phase: phase, layer: l, reads: [qkv],
-                           writes: [TensorWrite(kvOffloaded ? kvStage : kv[l], bytes: kvOffloaded ? kvBytes : kvBytes)])
+                    try op("\(name).kv_append", elementwise(T * kvRows * Hkv * d, bytes: 2, flops: 0), phase: phase, layer: l, reads: [qkv],
+                           writes: [TensorWrite(kvOffloaded ? kvStage : kv[l], bytes: kvBytes)])
                     var kvRead = kv[l]
                     var attnAfter: [Int32] = []
                     if kvOffloaded && !prefill {
-                        // FlexGen-style: the offloaded part of the cache crosses the link every step.
-                        let moved = kvPerToken * Double(context - 1) * w.kvOffloadFraction
+                        // FlexGen-style: the offloaded part of the cache crosses the link every step (with sparse
+                        // attention only the part it reads, in page-sized requests from a paged cache).
+                        let moved = kvPerToken * Double(context - 1) * w.kvOffloadFraction * sparse.readFraction
+                        let staged = kvPerToken * Double(context) * sparse.readFraction
+                        let chunk: Double? = !sparse.isDense && sparse.paged ? sparse.pageBytes : nil
                         var load: Int32
                         if kvRelay >= 0 {
                             // Through host memory: read from the drive, then copy to the engine (FlexGen's disk path).
-                            let read = try op("\(name).read_kv", .transfer(Transfer(bytes: moved, from: w.kvMemory, to: w.kvStaging)), phase: phase,
-                                              layer: l, reads: [kv[l]], writes: [TensorWrite(kvRelay, bytes: moved)], stream: "copy")
+                            let read = try op("\(name).read_kv", .transfer(Transfer(bytes: moved, from: w.kvMemory, to: w.kvStaging, chunkBytes: chunk)),
+                                              phase: phase, layer: l, reads: [kv[l]], writes: [TensorWrite(kvRelay, bytes: moved)], stream: "copy")
                             load = try op("\(name).load_kv", .transfer(Transfer(bytes: moved, from: w.kvStaging, to: home)), phase: phase, layer: l,
-                                          reads: [kvRelay], writes: [TensorWrite(kvStage, bytes: kvBytes)], after: [read], stream: "copy")
+                                          reads: [kvRelay], writes: [TensorWrite(kvStage, bytes: staged)], after: [read], stream: "copy")
                         } else {
-                            load = try op("\(name).load_kv", .transfer(Transfer(bytes: moved, from: w.kvMemory, to: home)), phase: phase, layer: l,
-                                          reads: [kv[l]], writes: [TensorWrite(kvStage, bytes: kvBytes)], stream: "copy")
+                            load = try op("\(name).load_kv", .transfer(Transfer(bytes: moved, from: w.kvMemory, to: home, chunkBytes: chunk)),
+                                          phase: phase, layer: l, reads: [kv[l]], writes: [TensorWrite(kvStage, bytes: staged)], stream: "copy")
                         }
                         kvRead = kvStage
                         attnAfter = [load]
                     }
                     let attnShape: OperatorShape = prefill ? prefillAttention
-                        : .decodeAttention(DecodeAttention(batch: w.batch, heads: H, kvHeads: Hkv, queryLength: 1, keyLength: context, headDim: d, precision: p))
+                        : .decodeAttention(DecodeAttention(batch: w.batch, heads: H, kvHeads: Hkv, queryLength: 1, keyLength: sparse.keysRead(context),
+                                                           headDim: d, precision: p))
                     let a = try op("\(name).attention", attnShape, phase: phase, layer: l, reads: [qkv, kvRead], writes: [TensorWrite(qkv)], after: attnAfter)
                     if kvOffloaded {
                         // New entries (prefill: the whole prompt's cache) go back to the KV home.
-                        let back = prefill ? kvPerToken * Double(context) * w.kvOffloadFraction : kvPerToken * w.kvOffloadFraction
+                        let back = prefill ? kvStored * Double(context) * w.kvOffloadFraction : kvStored * w.kvOffloadFraction
                         if kvRelay >= 0 {
                             let copy = try op("\(name).unload_kv", .transfer(Transfer(bytes: back, from: home, to: w.kvStaging)), phase: phase, layer: l,
                                               reads: [kvStage], writes: [TensorWrite(kvRelay, bytes: back)], after: [a], stream: "copy")

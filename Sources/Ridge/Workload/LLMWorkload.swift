@@ -40,6 +40,8 @@ public struct LLMWorkload: Sendable {
     /// Weights in flash with DRAM as a cache ("LLM in a flash"): hybrid residency, FFN neuron
     /// sparsity, windowing and row-column bundling. Inactive unless `weightsMemory` is set.
     public var flash = FlashOffload()
+    /// Sparse decode attention that reads only part of the KV cache (SparQ / InstAttention's SparF).
+    public var sparseAttention = SparseAttention()
 
     public init(model: ModelConfig, batch: Int, prompt: Int, generate: Int) {
         self.model = model; self.batch = batch; self.prompt = prompt; self.generate = generate
@@ -66,4 +68,65 @@ public struct WeightCompression: Sendable, Equatable {
     public var isEmpty: Bool { density.isEmpty && precision.isEmpty }
     public func density(_ group: String) -> Double { density[group] ?? 1 }
     public func precision(_ group: String, default p: Precision) -> Precision { precision[group] ?? p }
+}
+
+/// Sparse decode attention that reads only part of the KV cache: SparQ (Ribar et al., "SparQ Attention:
+/// Bandwidth-Efficient LLM Inference", arXiv:2312.04985) and its flash-aware form SparF (Pan et al.,
+/// "InstAttention: In-Storage Attention Offloading for Cost-Effective Long-Context LLM Inference",
+/// HPCA 2025, arXiv:2409.04992, §IV-B/C, Algorithm 1).
+///
+/// Per decode step and head the algorithm takes the `r` largest entries of q, reads those channels of K
+/// to approximate the scores, keeps the `k` highest-scoring tokens and reads their full K and V rows;
+/// `ratio` is the fraction of the dense cache's entries this needs (the papers' "compression ratio",
+/// 1/8 in InstAttention's evaluation). K is indexed both by token and by channel, so it is stored twice:
+/// the cache's footprint and its writes are 1.5× the dense cache (K twice, V once; InstAttention §II-B:
+/// SparQ "requires 1.5× larger KV cache memory footprints"; SparF stores K in both orientations, §IV-C).
+///
+/// A cache in flash is read in pages (`pageBytes`, 4 KiB: 16 tokens × 128 channels × FP16 in one page,
+/// InstAttention §IV-C). A page is skipped only when none of its entries is needed, so the bytes read
+/// are `ratio + (1 − ratio)(1 − pageFilter)` of the dense cache, where `pageFilter` is the share of the
+/// unneeded entries the page-level filter still skips. InstAttention measured that its group-based
+/// first step "maintains about half sparsity" (§IV-C), hence 0.5; the NAND controller's filters then
+/// drop the unneeded entries before the attention kernel. A cache in DRAM/HBM is read at entry
+/// granularity: `ratio` of it.
+public struct SparseAttention: Sendable, Equatable {
+    /// Fraction of the cache's entries decode attention needs; 1 is dense attention.
+    public var ratio: Double = 1
+    /// Fraction of the unneeded entries that page-granular reads skip (InstAttention: about half).
+    public var pageFilter: Double = 0.5
+    /// Read granularity of a cache in flash (InstAttention: the 4 KiB flash page).
+    public var pageBytes: Double = 4096
+    /// The cache lives in memory read in pages (a memory of kind flash, nvme or ufs); set from the
+    /// profile when the workload is built.
+    public var paged = false
+
+    public init() {}
+
+    public var isDense: Bool { ratio >= 1 }
+
+    /// Bytes stored per dense byte: K indexed by token and by channel (1.5×) when sparse.
+    public var footprint: Double { isDense ? 1 : 1.5 }
+
+    /// Fraction of the dense cache's bytes read per decode step: page-granular in flash, entry-granular
+    /// elsewhere.
+    public var readFraction: Double {
+        guard !isDense else { return 1 }
+        return paged ? ratio + (1 - ratio) * (1 - pageFilter) : ratio
+    }
+
+    /// Cache rows (tokens) decode attention reads at a context of `keys` tokens.
+    public func keysRead(_ keys: Int) -> Int {
+        isDense ? keys : max(1, min(keys, Int((Double(keys) * readFraction).rounded(.up))))
+    }
+
+    /// Memory kinds read in pages.
+    public static let pagedKinds: Set<String> = ["flash", "nvme", "ufs"]
+
+    /// Checks the parameters; returns a message for the first that is out of range.
+    public func problem() -> String? {
+        if !(ratio > 0 && ratio <= 1) { return "sparse-attention ratio must be in (0, 1]" }
+        if !(0...1).contains(pageFilter) { return "page filter must be in [0, 1]" }
+        if !(pageBytes > 0) { return "KV page size must be positive" }
+        return nil
+    }
 }

@@ -70,7 +70,15 @@ final class FPGATargetTests: XCTestCase {
         // what the ratio would be at DS963's ~100 W typical board power, and the board power at
         // which the paper's 6.0× would hold.
         let atTypical = (1 / (100 * u280.seconds)) / v100.tokensPerJoule
+        // The highest U280 board reading found (58.3 W through XRT's hwmon on a PC2 cluster node;
+        // idle-looking cards read 39.2 and 41.4 W): what the ratio would be at that power.
+        let atMeasured = (1 / (58.3 * u280.seconds)) / v100.tokensPerJoule
         let breakEven = v100.joules / 6.0 / u280.seconds
+        // The paper's other energy claim: 4.2× an A100's (same abstract and §1).
+        let a100 = try decode("a100-sxm-80gb", Self.gpu)
+        // V100S throughput at which 6.0× would hold with the U280 at the measured 58.3 W and the
+        // V100S at its modelled decode power.
+        let v100Needed = 1 / (6.0 * 58.3 * u280.seconds / v100.watts)
         let mixed = try decode("alveo-u280", Self.mixed)
         print("""
 
@@ -79,7 +87,9 @@ final class FPGATargetTests: XCTestCase {
         \(row("V100S (fp16)", v100, paper: "not stored"))
         energy efficiency U280 / V100S  \(String(format: "%.2f", ratio))×   paper: 6.0×
           = throughput ratio \(String(format: "%.2f", u280.tokensPerSecond / v100.tokensPerSecond)) × power ratio \(String(format: "%.2f", v100.watts / u280.watts))
-          at DS963's ~100 W typical U280 board power: \(String(format: "%.2f", atTypical))×; 6.0× needs the U280 at \(String(format: "%.0f", breakEven)) W
+          at DS963's ~100 W typical U280 board power: \(String(format: "%.2f", atTypical))×; at the highest measured U280 board reading (58.3 W): \(String(format: "%.2f", atMeasured))×
+          6.0× needs the U280 at \(String(format: "%.0f", breakEven)) W, or (U280 at 58.3 W) the V100S at \(String(format: "%.0f", v100Needed)) token/s instead of \(String(format: "%.0f", v100.tokensPerSecond))
+        energy efficiency U280 / A100  \(String(format: "%.2f", u280.tokensPerJoule / a100.tokensPerJoule))×   paper: 4.2×
         \(row("U280, MLP int4 (sensitivity)", mixed, paper: "55 token/s measured"))
           energy efficiency with MLP int4: \(String(format: "%.2f", mixed.tokensPerJoule / v100.tokensPerJoule))× (its \(String(format: "%.0f", mixed.tokensPerSecond)) token/s overshoots the measured 55)
         HBM bytes per token: U280 \(String(format: "%.2f", u280.hbmBytes / 1e9)) GB, V100S \(String(format: "%.2f", v100.hbmBytes / 1e9)) GB
@@ -87,8 +97,11 @@ final class FPGATargetTests: XCTestCase {
         """)
         // Throughput check against the measured U280 figure (not fitted): within 15%.
         XCTAssertEqual(u280.tokensPerSecond, 55, accuracy: 55 * 0.15)
-        // Ridge's figure under the profiles' power models (regression guard, not the paper's 6.0×).
-        XCTAssertEqual(ratio, 0.9, accuracy: 0.2)
+        // Not reproduced (docs/targets.md, FPGA): well below 6.0× under the profiles' power models and
+        // even at the measured U280 board power. Bounds wide enough for GPU efficiency calibrations.
+        XCTAssertGreaterThan(ratio, 0.5)
+        XCTAssertLessThan(ratio, 3)
+        XCTAssertLessThan(atMeasured, 4)
         XCTAssertLessThan(breakEven, 40, "the paper's 6.0× needs a U280 board power below 40 W in this model")
     }
 
@@ -123,9 +136,10 @@ final class FPGATargetTests: XCTestCase {
         let p = try ProfileLoader.load("versal-vhk158")
         let up = CostModel.cost(.gemm(GEMM(m: 1, n: 2 * 11008, k: 4096, precision: .int4)), on: try XCTUnwrap(p.engine("fpga")), in: p)
         XCTAssertGreaterThan(up.computeSeconds, up.memorySeconds)
-        // Ridge's figure (regression guard, wide enough for GPU efficiency calibrations).
+        // Ridge's figure (wide enough for the A100 efficiency calibration happening elsewhere: a slower
+        // modelled A100 raises the ratio toward the paper's table, 1.16×, or above).
         XCTAssertGreaterThan(ratio, 0.95)
-        XCTAssertLessThan(ratio, 1.4)
+        XCTAssertLessThan(ratio, 1.6)
     }
 
     /// The mechanisms: decode streams the (compressed) weights from HBM once per token, so sparsity

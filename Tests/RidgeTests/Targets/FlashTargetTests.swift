@@ -48,44 +48,57 @@ final class FlashTargetTests: XCTestCase {
         return "\(label.padding(toLength: 34, withPad: " ", startingAt: 0)) \(ms(t.seconds)) ms  (I/O \(ms(t.io)), cache \(ms(t.memory)), compute \(ms(t.compute)))   paper: \(paper)"
     }
 
+    /// Falcon-7B (relufied, §4.2 of the paper): window 4 and the paper's predictors, rank 256 in the
+    /// first 28 layers and 1152 in the last four (4% of the model). Predicted active 16.5%: the relufied
+    /// Falcon's FFN is 95% sparse (§3.1; Mirzadeh et al., "ReLU Strikes Back", Table 1) and OPT's
+    /// predictor marks 10% for its 3% truly active (§4.1, 97% sparse), i.e. over-predicts 3.3×; the
+    /// same activity with OPT's persistence fills the paper's 33% window reservation (a check).
+    static let falcon = "--ffn-sparsity 0.835 --window 4 --bundling on --predictor-rank 256x28,1152x4"
+
     /// M1 Max CPU, fp32 (the paper's CPU runs are 32-bit: a bundle is 2 × 4096 × 4 B = 32 KiB).
-    /// The CPU's attained rate is the one calibrated scalar (m1-max-pytorch, fitted on the compute
-    /// share of the paper's own 669 ms); flash I/O, cache management and naive compute are predicted.
+    /// Two scalars of m1-max-pytorch are calibrated on the paper's OPT-6.7B breakdown (the CPU's
+    /// attained rate on its 507 ms compute share, the SSD's 32 KiB rate on its 105 ms of I/O);
+    /// naive loading, cache management and all of Falcon-7B are predicted.
     func testCPUWindowingAndBundlingAreFourToFiveTimesFasterThanNaive() throws {
         let cpu = "--engine cpu --dtype fp32 " + Self.decode
         let optModel = cpu + " --model opt-6.7b"
         let naive = try token("m1-max-pytorch", optModel + " " + Self.naive)
         let ours = try token("m1-max-pytorch", optModel + " --ffn-sparsity 0.9 --window 5 --bundling on")
-        // Falcon-7B (relufied): window 4; a predicted-active 16.5% with OPT's persistence gives the
-        // paper's 33% FFN cache (§4.2). Its latencies are not in the stored material, only the claim.
         let falconModel = cpu + " --model falcon-7b"
         let falconNaive = try token("m1-max-pytorch", falconModel + " " + Self.naive)
-        let falcon = try token("m1-max-pytorch", falconModel + " --ffn-sparsity 0.835 --window 4 --bundling on")
-        // Without the calibration (the M1 Max CPU streaming at its roofline) for comparison.
+        let falcon = try token("m1-max-pytorch", falconModel + " " + Self.falcon)
+        // Without the calibrations (the M1 Max CPU streaming at its roofline, Fig. 2b's SSD curve) for comparison.
         let rawNaive = try token("m1-max", optModel + " " + Self.naive)
         let rawOurs = try token("m1-max", optModel + " --ffn-sparsity 0.9 --window 5 --bundling on")
+        let optBytes = try ModelConfig.load("opt-6.7b").parameters * 4, falconBytes = try ModelConfig.load("falcon-7b").parameters * 4
 
         let speedup = naive.seconds / ours.seconds, falconSpeedup = falconNaive.seconds / falcon.seconds
         print("""
 
         LLM in a flash, M1 Max CPU (fp32, m1-max-pytorch), per-token decode latency
         \(line("OPT-6.7B naive (half in DRAM)", naive, paper: "3182 ms"))
-        \(line("OPT-6.7B window 5 + bundling", ours, paper: "669 ms (I/O 105, cache 57, compute 507 = calibrated)"))
-        \(line("Falcon-7B naive (half in DRAM)", falconNaive, paper: "not stored"))
-        \(line("Falcon-7B window 4 + bundling", falcon, paper: "not stored"))
+        \(line("OPT-6.7B window 5 + bundling", ours, paper: "669 ms (I/O 105, cache 57, compute 507: I/O and compute calibrated)"))
+        \(line("Falcon-7B naive (half in DRAM)", falconNaive, paper: "3095 ms"))
+        \(line("Falcon-7B window 4 + bundling", falcon, paper: "706 ms"))
         speedup OPT-6.7B   \(String(format: "%.2f", speedup))×   paper: 4.76× (claim 4–5×)
-        speedup Falcon-7B  \(String(format: "%.2f", falconSpeedup))×   paper: claim 4–5×
-        uncalibrated m1-max (CPU at its roofline): OPT-6.7B \(String(format: "%.0f / %.0f ms = %.1f×", rawNaive.seconds * 1000, rawOurs.seconds * 1000, rawNaive.seconds / rawOurs.seconds))
-        DRAM in use: OPT \(String(format: "%.1f", ours.dramBytes / 1e9)) GB of 26.7 GB fp32 (paper: 52%), Falcon \(String(format: "%.1f", falcon.dramBytes / 1e9)) GB of 28.9 GB
+        speedup Falcon-7B  \(String(format: "%.2f", falconSpeedup))×   paper: 4.38× (claim 4–5×)
+        uncalibrated m1-max (CPU at its roofline, Fig. 2b curve): OPT-6.7B \(String(format: "%.0f / %.0f ms = %.1f×", rawNaive.seconds * 1000, rawOurs.seconds * 1000, rawNaive.seconds / rawOurs.seconds))
+        DRAM in use: OPT \(String(format: "%.1f of %.1f GB (%.1f%%, paper 52.1%%)", ours.dramBytes / 1e9, optBytes / 1e9, 100 * ours.dramBytes / optBytes)), Falcon \(String(format: "%.1f of %.1f GB (%.1f%%, paper 52.93%%)", falcon.dramBytes / 1e9, falconBytes / 1e9, 100 * falcon.dramBytes / falconBytes))
 
         """)
-        XCTAssertEqual(speedup, 4.5, accuracy: 0.6, "OPT-6.7B CPU speedup")
-        XCTAssertEqual(falconSpeedup, 4.0, accuracy: 0.6, "Falcon-7B CPU speedup")
-        // Checks against the paper's absolute latencies (not fitted except the compute share).
-        XCTAssertEqual(naive.seconds, 3.182, accuracy: 0.35)
-        XCTAssertEqual(ours.seconds, 0.669, accuracy: 0.15)
-        // About half the model in DRAM.
-        XCTAssertEqual(ours.dramBytes / (6.66e9 * 4), 0.5, accuracy: 0.1)
+        // The claim's band, for both models.
+        XCTAssertGreaterThanOrEqual(speedup, 4.0, "OPT-6.7B CPU speedup")
+        XCTAssertLessThanOrEqual(speedup, 5.0, "OPT-6.7B CPU speedup")
+        XCTAssertGreaterThanOrEqual(falconSpeedup, 4.0, "Falcon-7B CPU speedup")
+        XCTAssertLessThanOrEqual(falconSpeedup, 5.0, "Falcon-7B CPU speedup")
+        // Checks against the paper's absolute latencies (Table 3, arXiv:2312.11514v3).
+        XCTAssertEqual(naive.seconds, 3.182, accuracy: 3.182 * 0.1)
+        XCTAssertEqual(ours.seconds, 0.669, accuracy: 0.669 * 0.1)
+        XCTAssertEqual(falconNaive.seconds, 3.095, accuracy: 3.095 * 0.15)
+        XCTAssertEqual(falcon.seconds, 0.706, accuracy: 0.706 * 0.25)
+        // About half the model in DRAM (paper: 52.1% and 52.93%).
+        XCTAssertEqual(ours.dramBytes / optBytes, 0.521, accuracy: 0.05)
+        XCTAssertEqual(falcon.dramBytes / falconBytes, 0.5293, accuracy: 0.05)
     }
 
     /// RTX 4090 + NVMe, bf16 (a bundle is 2 × 4096 × 2 B = 16 KiB). Flash reads land in host DRAM
@@ -130,7 +143,7 @@ final class FlashTargetTests: XCTestCase {
         XCTAssertLessThan(bundled.io, window.io)
         // Bundling moves the same bytes in requests twice as large: I/O time shrinks by the ratio of
         // the flash curve at 16 and 32 KiB.
-        let flash = try XCTUnwrap(try ProfileLoader.load("m1-max").memory("flash"))
+        let flash = try XCTUnwrap(try ProfileLoader.load("m1-max-pytorch").memory("flash"))
         let gain = flash.readBandwidth(requestBytes: 32768) / flash.readBandwidth(requestBytes: 16384)
         XCTAssertEqual(window.io / bundled.io, gain, accuracy: 0.03)
 
@@ -145,6 +158,33 @@ final class FlashTargetTests: XCTestCase {
         // Falcon-7B: window 4 and 16.5% active give the paper's 33% cache.
         f.ffnSparsity = 0.835; f.window = 4
         XCTAssertEqual(f.cacheFraction, 0.33, accuracy: 0.01)
+        // The paper's Falcon predictors (rank 256, 1152 in the last four layers) are 4% of the model (§4.2).
+        let falcon = try ModelConfig.load("falcon-7b")
+        let p = try ProfileLoader.load("m1-max")
+        let argv = ("--engine cpu --dtype fp32 --model falcon-7b --batch 1 --prompt 16 --generate 1 --weights flash " + Self.falcon)
+            .split(separator: " ").map(String.init)
+        let w = try WorkloadOptions.parse(try Arguments(argv, spec: SimulateCommand.spec, usage: ""), profile: p)
+        let ranks = (0..<falcon.layers).map { w.flash.predictorRank(falcon, layer: $0) }
+        XCTAssertEqual(ranks.prefix(28).allSatisfy { $0 == 256 } && ranks.suffix(4).allSatisfy { $0 == 1152 }, true)
+        let predictorParameters = ranks.reduce(0.0) { $0 + Double($1 * (falcon.hidden + falcon.intermediate)) }
+        XCTAssertEqual(predictorParameters / falcon.parameters, 0.04, accuracy: 0.002)
+    }
+
+    /// `--predictor-rank` accepts one rank or runs that cover the model's layers exactly.
+    func testPredictorRankOption() throws {
+        let p = try ProfileLoader.load("m1-max")
+        func parse(_ option: String) throws -> LLMWorkload {
+            let argv = ("--engine cpu --dtype fp32 --model opt-6.7b --batch 1 --prompt 16 --generate 1 --weights flash --ffn-sparsity 0.9 " + option)
+                .split(separator: " ").map(String.init)
+            return try WorkloadOptions.parse(try Arguments(argv, spec: SimulateCommand.spec, usage: ""), profile: p)
+        }
+        let m = try ModelConfig.load("opt-6.7b")
+        XCTAssertEqual(try parse("--predictor-rank 128").flash.predictorRank(m, layer: 31), 128)
+        XCTAssertEqual(try parse("--predictor-rank 128x28,1024x4").flash.predictorRank(m, layer: 28), 1024)
+        XCTAssertEqual(try parse("").flash.predictorRank(m, layer: 5), try parse("").flash.predictorRank(m, layer: 0), "default: one rank")
+        for bad in ["--predictor-rank 0", "--predictor-rank 128x30", "--predictor-rank 128x28,1024x5", "--predictor-rank x4", "--predictor-rank 128x28,"] {
+            XCTAssertThrowsError(try parse(bad), bad) { XCTAssertTrue("\($0)".contains("--predictor-rank"), "\(bad): \($0)") }
+        }
     }
 
     /// The flash profiles of part 1: each loads, carries sources, and models flash as flash (reads
