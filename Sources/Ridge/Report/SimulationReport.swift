@@ -35,7 +35,7 @@ public enum SimulationReport {
                 ("bytesMoved", .object(JSONObject(s.swapBytes.map { ($0.link, r($0.bytes)) }))),
                 ("extraSeconds", r(s.spillExtraSeconds ?? 0)), ("extraJoules", r(s.spillExtraJoules ?? 0)),
                 ("slowdown", r(base.map { $0.makespanSeconds > 0 ? s.makespanSeconds / $0.makespanSeconds : 1 } ?? 1)),
-                ("swapEnergyJoules", r(s.swapEnergyJoules)),
+                ("swapEnergyJoules", r(s.swapEnergyJoules)), ("cleanEvictionBytes", r(s.cleanEvictionBytes)),
             ]))
         } else {
             o["spill"] = .null

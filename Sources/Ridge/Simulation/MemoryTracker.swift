@@ -11,6 +11,12 @@ struct MemoryTracker {
     var tensorBytes: [Double] = []
     /// Bytes of the tensor held in its home memory (the rest sits in the spill tier).
     var tensorResident: [Double] = []
+    /// Bytes of the resident part whose copy in the spill tier is still valid (brought home by a
+    /// swap-in and not written since): evicting them again moves nothing.
+    var tensorRetained: [Double] = []
+    /// Whether swap-ins keep the spill tier's copy (software-managed swapping: a runtime that
+    /// copies a read-only tensor back keeps its host copy). Demand paging migrates pages instead.
+    var retainCopies = true
     var tensorAllocated: [Bool] = []
     var tensorHome: [Int32] = []
     var tensorKind: [TensorKind] = []
@@ -46,6 +52,7 @@ struct MemoryTracker {
     mutating func addTensor(_ t: TensorInfo, home: Int32) {
         tensorBytes.append(t.bytes)
         tensorResident.append(0)
+        tensorRetained.append(0)
         tensorAllocated.append(false)
         tensorHome.append(home)
         tensorKind.append(t.kind)
@@ -73,23 +80,40 @@ struct MemoryTracker {
         arrival[t] = sequence
     }
 
-    /// Moves `bytes` of a tensor from its home to its home's spill tier.
-    mutating func spill(_ t: Int, _ bytes: Double, at time: Double) {
+    /// Evicts `bytes` of a tensor from its home to its home's spill tier and returns the bytes that
+    /// must move: the part with a valid copy there already (clean) is dropped, not written back.
+    mutating func spill(_ t: Int, _ bytes: Double, at time: Double) -> Double {
         let home = Int(tensorHome[t])
         tensorResident[t] -= bytes
         change(home, by: -bytes, at: time)
-        if spillTier[home] >= 0 { change(Int(spillTier[home]), by: bytes, at: time) }
+        let clean = min(bytes, tensorRetained[t])
+        tensorRetained[t] -= clean
+        let moved = bytes - clean
+        if spillTier[home] >= 0 && moved > 0 { change(Int(spillTier[home]), by: moved, at: time) }
+        return moved
     }
 
-    /// Brings `bytes` of a spilled tensor back home (the caller made room).
+    /// Brings `bytes` of a spilled tensor back home (the caller made room). With `retainCopies` the
+    /// spill tier keeps its copy (still allocated there) until the tensor is written or freed.
     mutating func unspill(_ t: Int, _ bytes: Double, at time: Double, sequence: Int) {
         let home = Int(tensorHome[t])
-        if spillTier[home] >= 0 { change(Int(spillTier[home]), by: -bytes, at: time) }
+        if retainCopies { tensorRetained[t] += bytes }
+        else if spillTier[home] >= 0 { change(Int(spillTier[home]), by: -bytes, at: time) }
         addResident(t, bytes, at: time, sequence: sequence)
+    }
+
+    /// A write makes the spill tier's retained copy stale: it is released there.
+    mutating func invalidateCopy(_ t: Int, at time: Double) {
+        let r = tensorRetained[t]
+        guard r > 0 else { return }
+        tensorRetained[t] = 0
+        let home = Int(tensorHome[t])
+        if spillTier[home] >= 0 { change(Int(spillTier[home]), by: -r, at: time) }
     }
 
     mutating func release(_ t: Int, at time: Double) {
         guard tensorAllocated[t] else { return }
+        invalidateCopy(t, at: time)
         let s = spilled(t)
         let home = Int(tensorHome[t])
         if s > 0, spillTier[home] >= 0 { change(Int(spillTier[home]), by: -s, at: time) }

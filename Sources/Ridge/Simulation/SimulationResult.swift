@@ -25,6 +25,8 @@ public struct SimulationResult: Sendable {
     public var swaps = 0
     public var swapBytes: [(link: String, bytes: Double)] = []
     public var swapEnergyJoules = 0.0
+    /// Bytes evicted without a write-back (their copy in the spill tier was still valid).
+    public var cleanEvictionBytes = 0.0
     /// The same trace with unlimited capacity, when this run spilled (set by `Simulator.runWithSpillCost`).
     public var unlimited: Baseline?
     /// Power cap and what it cost.

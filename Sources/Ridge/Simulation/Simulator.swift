@@ -113,6 +113,8 @@ public final class Simulator {
         var transferBytesByLink: [Double]
         var swapBytesByLink: [Double]
         var swapEnergy = 0.0, swapCount = 0, sequence = 0
+        /// Bytes evicted without moving: clean tensors whose spill-tier copy was still valid.
+        var droppedBytes = 0.0
         var capWatts: Double?
         let idleWatts: Double
         var throttledOps = 0, throttleExtraSeconds = 0.0
@@ -124,6 +126,7 @@ public final class Simulator {
             self.header = header
             links = LinkModel(profile: profile)
             memory = MemoryTracker(profile: profile, capacityOverrides: options.capacityOverrides)
+            memory.retainCopies = options.oversubscription.policy != .paging
             memory.recordSamples = options.recordMemory
             memory.trackFuture = options.oversubscription.policy == .belady
             window = max(16, options.window)
@@ -376,8 +379,9 @@ public final class Simulator {
                 throw overflowError(memory: home, needed: bytes, what: opLabel(i, trace))
             }
             for (v, b) in victims {
-                memory.spill(v, b, at: now)
-                swaps.append((home, Int(memory.spillTier[home]), b))
+                let moved = memory.spill(v, b, at: now)
+                droppedBytes += b - moved
+                if moved > 0 { swaps.append((home, Int(memory.spillTier[home]), moved)) }
             }
         }
 
@@ -406,6 +410,7 @@ public final class Simulator {
                 for r in writes {
                     let t = Int(trace.refs[r - trace.refBase])
                     memory.lastUse[t] = sequence
+                    memory.invalidateCopy(t, at: time)
                     let newSize = trace.refBytes[r - trace.refBase]
                     if !memory.tensorAllocated[t] {
                         let bytes = newSize.isNaN ? memory.tensorBytes[t] : newSize
@@ -600,6 +605,7 @@ public final class Simulator {
             r.batch = header.int("batch")
             r.generate = header.int("generate")
             r.swaps = swapCount
+            r.cleanEvictionBytes = droppedBytes
             r.swapBytes = profile.links.enumerated().map { i, l in (l.id, swapBytesByLink[i]) }.filter { $0.1 > 0 }
             r.swapEnergyJoules = swapEnergy
             r.spillPolicy = options.oversubscription.policy.rawValue

@@ -63,6 +63,39 @@ final class OversubscriptionTests: XCTestCase {
         }
     }
 
+    /// A clean tensor (swapped in and not written since) keeps its copy in the spill tier, so evicting
+    /// it again moves nothing; a written (dirty) one is written back; demand paging migrates pages and
+    /// always writes back. Four 100 MB weights read in a cycle three times through room for two: 10
+    /// swap-ins; 2 write-backs (the first eviction of each tensor placed at the start, which has no host
+    /// copy) when clean, 10 when every read also writes the tensor.
+    func testCleanEvictionsMoveNothing() throws {
+        let p = try testProfile()
+        func trace(writes: Bool) -> Trace {
+            var trace = Trace(header: TraceHeader(name: "cycle"))
+            for t in 0..<4 { trace.tensors.append(TensorInfo(name: "w\(t)", bytes: 1e8, memory: "hbm", kind: .weight, resident: true)) }
+            for i in 0..<12 {
+                trace.ops.append(TraceOp(name: "op\(i)", shape: .elementwise(Elementwise(elements: 1000, bytesPerElement: 2, flopsPerElement: 1)),
+                                         engine: "gpu", reads: [Int32(i % 4)], writes: writes ? [TensorWrite(Int32(i % 4))] : []))
+            }
+            return trace
+        }
+        func run(_ policy: SpillPolicy, writes: Bool) throws -> SimulationResult {
+            var o = options(policy, capacity: 2e8)
+            o.oversubscription.pageBytes = 1e8
+            return try Simulator(profile: p, options: o).run(trace(writes: writes))
+        }
+        let clean = try run(.lru, writes: false), dirty = try run(.lru, writes: true), paged = try run(.paging, writes: false)
+        XCTAssertEqual(clean.swapBytes.reduce(0) { $0 + $1.bytes }, 12e8, accuracy: 1)
+        XCTAssertEqual(clean.cleanEvictionBytes, 8e8, accuracy: 1)
+        XCTAssertEqual(dirty.swapBytes.reduce(0) { $0 + $1.bytes }, 20e8, accuracy: 1)
+        XCTAssertEqual(dirty.cleanEvictionBytes, 0)
+        XCTAssertEqual(paged.swapBytes.reduce(0) { $0 + $1.bytes }, 20e8, accuracy: 1)
+        XCTAssertEqual(paged.cleanEvictionBytes, 0)
+        // The host holds the retained copies: four tensors' worth at most, never more.
+        let host = try XCTUnwrap(clean.memories.first { $0.id == "host" })
+        XCTAssertEqual(host.peakBytes, 4e8, accuracy: 1)
+    }
+
     /// Demand paging with small pages pays a fault per page: slower on a streaming pattern.
     func testSmallPagesAreSlowerWhenStreaming() throws {
         let p = try testProfile()
