@@ -47,10 +47,31 @@ public enum KernelClassifier {
 
     /// The class of a kernel name.
     public static func classify(kernel name: String) -> KernelClass {
-        let base = baseName(name).lowercased()
-        for (kind, patterns) in rules where patterns.contains(where: { base.contains($0) }) { return kind }
+        let base = Array(baseName(name).lowercased().utf8)
+        for (i, (kind, _)) in rules.enumerated() where patternBytes[i].contains(where: { contains(base, $0) }) { return kind }
         return .unknown
     }
+
+    static let patternBytes: [[[UInt8]]] = rules.map { $0.1.map { Array($0.utf8) } }
+
+    /// Whether `needle` occurs in `haystack` (bytes; a plain scan, fast for kernel-name lengths and
+    /// free of Foundation's bridged string search).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    static func contains(_ text: String, _ needle: String) -> Bool { contains(Array(text.utf8), Array(needle.utf8)) }
 
     /// The name without its trailing parameter list: `void f<T>(int, float*)` → `void f<T>`.
     static func baseName(_ name: String) -> String {

@@ -114,7 +114,7 @@ public struct KinetoMeasurements: Sendable {
             let classes = groups[g].events.map { trace.gpuEvents[$0] }
             switch groups[g].shape {
             case .gemm(var m) where m.precision == .fp32:
-                if classes.contains(where: { $0.kernelClass == .gemm && $0.name.lowercased().contains("tf32") }) {
+                if classes.contains(where: { $0.kernelClass == .gemm && KernelClassifier.contains($0.name.lowercased(), "tf32") }) {
                     m.precision = .tf32
                     groups[g].shape = .gemm(m)
                 }
@@ -139,10 +139,10 @@ public struct KinetoMeasurements: Sendable {
             return .elementwise(Elementwise(elements: Int(b), bytesPerElement: 1, flopsPerElement: 0, precision: .int8))
         }
         let name = e.name
-        if name.contains("HtoD") { return .transfer(Transfer(bytes: bytes, from: hostMemory, to: deviceMemory)) }
-        if name.contains("DtoH") { return .transfer(Transfer(bytes: bytes, from: deviceMemory, to: hostMemory)) }
+        if KernelClassifier.contains(name, "HtoD") { return .transfer(Transfer(bytes: bytes, from: hostMemory, to: deviceMemory)) }
+        if KernelClassifier.contains(name, "DtoH") { return .transfer(Transfer(bytes: bytes, from: deviceMemory, to: hostMemory)) }
         // A copy within device memory reads and writes every byte.
-        if name.contains("DtoD") { return .elementwise(Elementwise(elements: Int(b), bytesPerElement: 2, flopsPerElement: 0, precision: .int8)) }
+        if KernelClassifier.contains(name, "DtoD") { return .elementwise(Elementwise(elements: Int(b), bytesPerElement: 2, flopsPerElement: 0, precision: .int8)) }
         return nil    // HtoH, PtoP (peer GPUs) and unnamed copies: not modelled
     }
 

@@ -165,6 +165,7 @@ public struct KinetoTrace: Sendable {
         }
 
         var ops: [Op] = [], launches: [Launch] = [], gpu: [GPUEvent] = []
+        var classes: [String: KernelClass] = [:]    // kernel names repeat: classify each once
         for (i, e) in events.enumerated() {
             let r = try ObjectReader(e, path: "\(prefix)[\(i)]", file: file)
             guard let ph = try r.string("ph") else { throw r.fail("ph", "missing required field: expected the event phase (\"X\" for a complete event)") }
@@ -190,7 +191,12 @@ public struct KinetoTrace: Sendable {
                 if let s = try id("stream") { stream = String(s) } else { stream = tid?.description ?? "0" }
                 let bytes = try id("bytes")
                 if let bytes, bytes < 0 { throw args!.fail("bytes", "must not be negative") }
-                gpu.append(GPUEvent(name: name, category: category, kernelClass: KernelClassifier.classify(name: name, category: category),
+                let kernelClass: KernelClass
+                if let c = classes[category + "\u{0}" + name] { kernelClass = c } else {
+                    kernelClass = KernelClassifier.classify(name: name, category: category)
+                    classes[category + "\u{0}" + name] = kernelClass
+                }
+                gpu.append(GPUEvent(name: name, category: category, kernelClass: kernelClass,
                                     event: i, start: start, duration: duration, device: device, stream: stream,
                                     correlation: try id("correlation"), externalID: try id("External id"), bytes: bytes,
                                     launch: nil, op: nil, join: .none))
@@ -279,7 +285,7 @@ public struct KinetoTrace: Sendable {
                 }
                 shape.append(Int(n))
             }
-            let isTensor = !(dtype.isEmpty || dtype == "Scalar" || dtype.contains("List") || dtype == "None") || !shape.isEmpty
+            let isTensor = !(dtype.isEmpty || dtype == "Scalar" || dtype == "None" || KernelClassifier.contains(dtype, "List")) || !shape.isEmpty
             out.append(OpArgument(dims: isTensor ? shape : nil, dtype: dtype, value: value))
         }
         return out
