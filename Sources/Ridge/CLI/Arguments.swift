@@ -107,6 +107,15 @@ public struct Arguments {
         return f
     }
 
+    /// The engine named by `--engine`, else the profile's primary engine.
+    public func engine(in profile: HardwareProfile) throws -> Engine {
+        guard let id = string("engine") else { return profile.primaryEngine }
+        guard let e = profile.engine(id) else {
+            throw usageError("profile \(profile.name) has no engine \"\(id)\" (engines: \(profile.engines.map(\.id).joined(separator: ", ")))")
+        }
+        return e
+    }
+
     public func noPositionals() throws {
         if let extra = positional.first { throw usageError("unexpected argument \"\(extra)\"") }
     }

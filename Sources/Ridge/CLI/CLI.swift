@@ -17,7 +17,7 @@ public enum RidgeCLI {
       simulate    replay an operator trace (or a generated LLM trace) on a hardware profile
       cost        cost of one operator (gemm, attention) on a profile
       profiles    list the bundled hardware profiles
-      trace       generate operator traces (trace llm, trace cnn)
+      trace       generate operator traces (trace llm, trace cnn, trace import)
       validate    compare predictions with measured kernels (Kineto trace or CSV)
       calibrate   fit a profile's efficiency parameters to measurements
       sweep       run a grid of profile and workload variations
@@ -37,11 +37,13 @@ public enum RidgeCLI {
         "profiles": ProfilesCommand.run,
         "simulate": SimulateCommand.run,
         "trace": TraceCommand.run,
+        "validate": ValidateCommand.run,
     ]
 
     /// `ridge trace <generator>` generators other than `llm`.
     nonisolated(unsafe) static var traceGenerators: [String: Command] = [
         "cnn": TraceCNNCommand.run,
+        "import": TraceImportCommand.run,
     ]
 
     /// Runs a command line (without the program name) and returns its output or throws a `RidgeError`.

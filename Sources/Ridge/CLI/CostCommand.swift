@@ -20,13 +20,7 @@ enum CostCommand {
         guard let what = args.positional.first else { throw args.usageError("missing operator: gemm, attention or decode-attention") }
         guard args.positional.count == 1 else { throw args.usageError("unexpected argument \"\(args.positional[1])\"") }
         let profile = try ProfileLoader.load(args.string("profile") ?? "h100-sxm")
-        let engine: Engine
-        if let id = args.string("engine") {
-            guard let e = profile.engine(id) else {
-                throw args.usageError("profile \(profile.name) has no engine \"\(id)\" (engines: \(profile.engines.map(\.id).joined(separator: ", ")))")
-            }
-            engine = e
-        } else { engine = profile.primaryEngine }
+        let engine = try args.engine(in: profile)
         let precision = try args.precision()
         let shape: OperatorShape
         switch what {

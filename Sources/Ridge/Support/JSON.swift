@@ -1,11 +1,15 @@
 import Foundation
 
 /// A JSON value as Ridge reads it: objects keep their key order (so output is deterministic and
-/// duplicate keys can be reported), numbers are doubles (finite only).
+/// duplicate keys can be reported), numbers are doubles (finite only). A document parsed with
+/// `keepNumberText` holds its numbers as `.decimal`, which keeps the number's exact text beside the
+/// double (timestamps with 19 significant digits, which a double cannot hold).
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
+    /// A number with its text as written (only from `JSONParser.parse(_:keepNumberText:)`).
+    case decimal(JSONDecimal)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
@@ -15,7 +19,7 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
-        case .number: return "a number"
+        case .number, .decimal: return "a number"
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"
@@ -24,8 +28,85 @@ public enum JSONValue: Sendable, Equatable {
 
     public var objectValue: JSONObject? { if case .object(let o) = self { return o }; return nil }
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
-    public var numberValue: Double? { if case .number(let d) = self { return d }; return nil }
+    /// The number as a double (either number case).
+    public var numberValue: Double? {
+        switch self {
+        case .number(let d): return d
+        case .decimal(let d): return d.value
+        default: return nil
+        }
+    }
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+}
+
+/// A JSON number as written, with the double it rounds to. `scaledInteger(decimals:)` reads the text
+/// exactly, so `"1695835583881608.123"` µs becomes 1695835583881608123 ns without passing through a
+/// double.
+public struct JSONDecimal: Sendable, Equatable {
+    /// The number's text, validated by the parser (RFC 8259 number grammar).
+    public var text: String
+    public var value: Double
+
+    public init(text: String, value: Double) { self.text = text; self.value = value }
+
+    /// The number times 10^`decimals`, exactly, rounded to the nearest integer (halves away from
+    /// zero) when the text has more fractional digits; nil when it does not fit in an `Int64`.
+    public func scaledInteger(decimals: Int) -> Int64? {
+        guard let d = Self.decompose(text) else { return nil }
+        // Position of the decimal point after scaling: the digits before it form the integer.
+        let point = d.point + decimals
+        if point > d.digits.count + 19, d.digits.contains(where: { $0 != 0 }) { return nil }
+        var result: Int64 = 0
+        for i in 0..<max(point, 0) {
+            let (m, o1) = result.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(i < d.digits.count ? Int64(d.digits[i]) : 0)
+            if o1 || o2 { return nil }
+            result = a
+        }
+        // Round on the first dropped digit (an implicit zero when the point is left of every digit).
+        if point >= 0, point < d.digits.count, d.digits[point] >= 5 {
+            let (a, o) = result.addingReportingOverflow(1)
+            if o { return nil }
+            result = a
+        }
+        return d.negative ? -result : result
+    }
+
+    /// The number as an `Int64` when it is whole (`5`, `5.0`, `5e3`) and fits; nil otherwise.
+    public var integerValue: Int64? {
+        guard let d = Self.decompose(text) else { return nil }
+        if d.point < d.digits.count, d.digits[max(d.point, 0)...].contains(where: { $0 != 0 }) { return nil }
+        return scaledInteger(decimals: 0)
+    }
+
+    /// The decimal digits, where the decimal point falls among them (exponent applied), and the sign.
+    private static func decompose(_ text: String) -> (digits: [UInt8], point: Int, negative: Bool)? {
+        var digits: [UInt8] = []
+        var pointAt: Int? = nil
+        var negative = false
+        var exponent = 0
+        var rest = Array(text.utf8)[...]
+        if rest.first == UInt8(ascii: "-") { negative = true; rest = rest.dropFirst() }
+        while let c = rest.first, c != UInt8(ascii: "e"), c != UInt8(ascii: "E") {
+            if c >= 0x30 && c <= 0x39 { digits.append(c - 0x30) }
+            else if c == UInt8(ascii: "."), pointAt == nil { pointAt = digits.count }
+            else { return nil }
+            rest = rest.dropFirst()
+        }
+        guard !digits.isEmpty else { return nil }
+        if !rest.isEmpty {
+            rest = rest.dropFirst()
+            var expNegative = false
+            if let s = rest.first, s == UInt8(ascii: "+") || s == UInt8(ascii: "-") { expNegative = s == UInt8(ascii: "-"); rest = rest.dropFirst() }
+            guard !rest.isEmpty else { return nil }
+            for c in rest {
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                exponent = min(exponent * 10 + Int(c - 0x30), 100_000)
+            }
+            if expNegative { exponent = -exponent }
+        }
+        return (digits, (pointAt ?? digits.count) + exponent, negative)
+    }
 }
 
 /// An ordered JSON object. Keys and values live in two parallel arrays (one allocation each, no
@@ -111,10 +192,18 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private let maxDepth = 512
+    /// Numbers become `.decimal` (text and double) instead of `.number`.
+    private var keepNumberText = false
 
     /// Parses one complete JSON document. Throws `RidgeError.data` with `line L, column C`.
     public static func parse(_ data: [UInt8]) throws -> JSONValue {
         try data.withUnsafeBufferPointer { try parse(buffer: $0) }
+    }
+
+    /// Parses a document keeping every number's text (`.decimal`), for readers that need exact
+    /// decimals (trace timestamps) rather than the nearest double.
+    public static func parse(_ data: [UInt8], keepNumberText: Bool) throws -> JSONValue {
+        try data.withUnsafeBufferPointer { try parse(buffer: $0, keepNumberText: keepNumberText) }
     }
 
     public static func parse(_ slice: ArraySlice<UInt8>) throws -> JSONValue {
@@ -124,8 +213,9 @@ public struct JSONParser {
     public static func parse(_ string: String) throws -> JSONValue { try parse(Array(string.utf8)) }
 
     /// Parses the bytes of `buffer`, which must stay valid for the duration of the call.
-    public static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>, keepNumberText: Bool = false) throws -> JSONValue {
         var parser = JSONParser(bytes: buffer)
+        parser.keepNumberText = keepNumberText
         parser.skipWhitespace()
         if parser.index >= buffer.count { throw parser.error("empty input: expected a JSON value") }
         let value = try parser.parseValue(depth: 0)
@@ -177,7 +267,12 @@ public struct JSONParser {
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = index
+            let value = try parseNumber()
+            guard keepNumberText else { return .number(value) }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            return .decimal(JSONDecimal(text: text, value: value))
         case UInt8(ascii: "N"), UInt8(ascii: "I"):
             throw error("NaN and Infinity are not JSON numbers; give a finite number")
         default:
@@ -462,6 +557,7 @@ public enum JSONWriter {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let d): out += format(number: d)
+        case .decimal(let d): out += d.text
         case .string(let s): out += quote(s)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }

@@ -85,6 +85,7 @@ public final class ObjectReader {
         let value: Double
         switch v {
         case .number(let d): value = d
+        case .decimal(let d): value = d.value
         case .string(let s):
             do { value = try Quantity.parse(s, as: dimension) } catch { throw fail(error.message) }
         default: throw fail("expected \(Quantity.expected(dimension)), found \(v.typeName)")
@@ -99,7 +100,7 @@ public final class ObjectReader {
     /// A whole number within `range`.
     public func integer(_ key: String, in range: ClosedRange<Int> = 0...Int(Int32.max)) throws -> Int? {
         guard let v = raw(key) else { return nil }
-        guard case .number(let d) = v else { throw fail(key, "expected a whole number, found \(v.typeName)") }
+        guard let d = v.numberValue else { throw fail(key, "expected a whole number, found \(v.typeName)") }
         guard d.rounded() == d else { throw fail(key, "expected a whole number, found \(JSONWriter.format(number: d))") }
         guard d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
             throw fail(key, "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \(JSONWriter.format(number: d))")
@@ -110,7 +111,7 @@ public final class ObjectReader {
     /// A plain fraction or ratio (dimensionless), with optional bounds.
     public func number(_ key: String, in range: ClosedRange<Double>? = nil) throws -> Double? {
         guard let v = raw(key) else { return nil }
-        guard case .number(let d) = v else { throw fail(key, "expected a number, found \(v.typeName)") }
+        guard let d = v.numberValue else { throw fail(key, "expected a number, found \(v.typeName)") }
         if let range, !range.contains(d) {
             throw fail(key, "expected a number from \(JSONWriter.format(number: range.lowerBound)) to \(JSONWriter.format(number: range.upperBound)), found \(JSONWriter.format(number: d))")
         }
