@@ -40,6 +40,36 @@ final class RecordingTests: XCTestCase {
         XCTAssertFalse(fits.timeline.contains { $0.track.hasPrefix("swap/") })
     }
 
+    /// Concurrent swaps overlap on their link's track; in the Chrome trace they go to further
+    /// threads of it, so every thread's slices are disjoint (Perfetto needs slices to nest).
+    func testChromeTraceSlicesOfEveryThreadAreDisjoint() throws {
+        let r = try run(timeline: true, memory: false, capacity: 12.4 * 1_073_741_824)
+        let json = try JSONParser.parse(Array(SimulationReport.chromeTrace(r).utf8))
+        let events = try XCTUnwrap(json.objectValue?["traceEvents"]?.arrayValue)
+        var names: [Int: String] = [:]
+        var slices: [Int: [(Double, Double)]] = [:]
+        for e in events {
+            let o = try XCTUnwrap(e.objectValue)
+            let tid = Int(try XCTUnwrap(o["tid"]?.numberValue))
+            if o["ph"] == .string("M"), o["name"] == .string("thread_name") {
+                if case .string(let n)? = o["args"]?.objectValue?["name"] { names[tid] = n }
+            } else if o["ph"] == .string("X") {
+                let ts = try XCTUnwrap(o["ts"]?.numberValue), dur = try XCTUnwrap(o["dur"]?.numberValue)
+                slices[tid, default: []].append((ts, ts + dur))
+            }
+        }
+        XCTAssertEqual(slices.values.reduce(0) { $0 + $1.count }, r.timeline.count)
+        XCTAssertEqual(names[1], "swap/pcie")
+        XCTAssertEqual(names[2], "gpu/compute")
+        XCTAssertTrue(names.values.contains("swap/pcie (2)"), "concurrent swaps need a second lane: \(names.values.sorted())")
+        for (tid, s) in slices {
+            let sorted = s.sorted { $0.0 < $1.0 }
+            for (a, b) in zip(sorted, sorted.dropFirst()) {
+                XCTAssertLessThanOrEqual(a.1, b.0 + 1e-6, "thread \(names[tid] ?? "?") overlaps")
+            }
+        }
+    }
+
     func testMemorySamplesReachEachTiersPeak() throws {
         let r = try run(timeline: false, memory: true, capacity: 12.4 * 1_073_741_824)
         for m in r.memories where m.peakBytes > 0 {
