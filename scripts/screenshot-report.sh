@@ -45,7 +45,7 @@ if [ ! -s "$out" ]; then
     echo "screenshot-report: $browser wrote no screenshot of $report" >&2
     exit 1
 fi
-if command -v convert >/dev/null 2>&1 && convert -version 2>/dev/null | grep -q ImageMagick; then
+if command -v convert >/dev/null 2>&1 && convert -version 2>/dev/null | grep -q "^Version: ImageMagick"; then
     # Crop the uniform page background below the last section, keeping a 24 px margin.
     box=$(convert "$out" -format '%@' info: 2>/dev/null || true)     # WxH+X+Y of what is not background
     if [[ "$box" =~ ^([0-9]+)x([0-9]+)\+([0-9]+)\+([0-9]+)$ ]]; then
