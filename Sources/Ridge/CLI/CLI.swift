@@ -34,7 +34,9 @@ public enum RidgeCLI {
     /// Registered commands; each file in `CLI/` adds its own.
     nonisolated(unsafe) static var commands: [String: Command] = [
         "cost": CostCommand.run,
+        "plot": PlotCommand.run,
         "profiles": ProfilesCommand.run,
+        "report": ReportCommand.run,
         "simulate": SimulateCommand.run,
         "trace": TraceCommand.run,
         "validate": ValidateCommand.run,

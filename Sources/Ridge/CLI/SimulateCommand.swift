@@ -5,17 +5,25 @@ enum SimulateCommand {
                           [--format table|json] [--timeline out.json] [--kv-capacity BYTES] [--capacity MEMORY=BYTES]
 
     With no arguments: h100-sxm, llama-2-7b, batch 1, prompt 512, generate 128.
-    \(WorkloadOptions.usage)
+    \(workloadUsage)
       --timeline FILE         write a Chrome Trace Event Format timeline (open in Perfetto or chrome://tracing)
+    """
+
+    /// The options that say what to simulate: shared by `simulate`, `plot roofline|timeline` and `report`.
+    static let workloadUsage = """
+    \(WorkloadOptions.usage)
+      --trace FILE            replay a trace file (JSON or JSON Lines) instead of generating one
       --kv-capacity BYTES     pretend only this much of the engine's memory is free (e.g. 20GiB)
       --capacity MEM=BYTES    override any memory's capacity (repeatable)
       --spill POLICY          when a memory overflows: lru (default), fifo, belady, paging, none (fail)
       --block-size BYTES      swap granularity (default 2MiB); --page-size BYTES and --fault-latency TIME for paging
       --power-cap WATTS       board power cap (throttles compute by DVFS); default: the profile's powerCap
     """
+    static let workloadValued = ["profile", "trace", "kv-capacity", "spill", "block-size", "page-size", "fault-latency", "power-cap"]
+        + WorkloadOptions.valued
+    static let workloadRepeatable = ["capacity"]
 
-    static let spec = Arguments.Spec(valued: ["profile", "trace", "format", "timeline", "kv-capacity", "spill", "block-size", "page-size", "fault-latency", "power-cap"] + WorkloadOptions.valued,
-                                     repeatable: ["capacity"])
+    static let spec = Arguments.Spec(valued: ["format", "timeline"] + workloadValued, repeatable: workloadRepeatable)
 
     static let defaultWorkload = ("llama-2-7b", 1, 512, 128)
 
@@ -24,20 +32,7 @@ enum SimulateCommand {
         if args.wantsHelp { return CommandOutput(usage + "\n") }
         try args.noPositionals()
         let format = try args.format()
-        let profile = try ProfileLoader.load(args.string("profile") ?? "h100-sxm")
-        var options = SimulationOptions()
-        options.capacityOverrides = try capacityOverrides(args, profile: profile)
-        options.recordTimeline = args.string("timeline") != nil
-        options.oversubscription = try oversubscription(args)
-        let result: SimulationResult
-        if let path = args.string("trace") {
-            if args.string("model") != nil { throw args.usageError("give either --trace or --model, not both") }
-            result = try Simulator(profile: profile, options: options).runWithCosts { try TraceReader.open(path) }
-        } else {
-            let workload = try WorkloadOptions.parse(args, profile: profile, defaults: defaultWorkload)
-            let trace = try LLMTraceGenerator.trace(workload)
-            result = try Simulator(profile: profile, options: options).runWithCosts { InMemoryTraceSource(trace) }
-        }
+        let (_, result) = try simulate(args) { $0.recordTimeline = args.string("timeline") != nil }
         if let timeline = args.string("timeline") {
             try FileIO.writeAtomically(SimulationReport.chromeTrace(result), to: timeline)
         }
@@ -45,6 +40,24 @@ enum SimulateCommand {
         case .json: return CommandOutput(JSONWriter.write(.object(SimulationReport.json(result))) + "\n")
         case .table: return CommandOutput(SimulationReport.table(result))
         }
+    }
+
+    /// Runs what the command line asks for (`--trace FILE`, or the LLM workload with the default
+    /// when no model is given) on `--profile` (default h100-sxm); `configure` adjusts the options
+    /// (recordings) after the command line has set them.
+    static func simulate(_ args: Arguments, configure: (inout SimulationOptions) -> Void = { _ in }) throws -> (HardwareProfile, SimulationResult) {
+        let profile = try ProfileLoader.load(args.string("profile") ?? "h100-sxm")
+        var options = SimulationOptions()
+        options.capacityOverrides = try capacityOverrides(args, profile: profile)
+        options.oversubscription = try oversubscription(args)
+        configure(&options)
+        if let path = args.string("trace") {
+            if args.string("model") != nil { throw args.usageError("give either --trace or --model, not both") }
+            return (profile, try Simulator(profile: profile, options: options).runWithCosts { try TraceReader.open(path) })
+        }
+        let workload = try WorkloadOptions.parse(args, profile: profile, defaults: defaultWorkload)
+        let trace = try LLMTraceGenerator.trace(workload)
+        return (profile, try Simulator(profile: profile, options: options).runWithCosts { InMemoryTraceSource(trace) })
     }
 
     static func oversubscription(_ args: Arguments) throws -> OversubscriptionOptions {

@@ -3,7 +3,9 @@
 /// Fonts, colours and spacing shared by all charts. Defaults aim at an ~800×500 chart readable at
 /// a glance.
 public struct ChartStyle: Sendable, Hashable {
-    public var fontFamily: String = "sans-serif"
+    /// Arial-metric fonts first (what `TextMetrics` estimates; Liberation Sans is the Linux one), so
+    /// the layout holds wherever the SVG is opened; wider fonts (DejaVu Sans) only as the fallback.
+    public var fontFamily: String = "Arial, Helvetica, Liberation Sans, sans-serif"
     /// Tick labels, legend entries.
     public var fontSize: Double = 12
     /// Chart title.

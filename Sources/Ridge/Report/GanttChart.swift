@@ -11,7 +11,9 @@
 /// tooltip gives the number of merged bars, their time span, the busy time and the category mix.
 /// Bars at least ``mergeThreshold`` wide are drawn individually. Since merged runs are separated by
 /// gaps of more than 1 px, a row draws at most about `plotWidth` merged runs, independently of the
-/// number of input bars. (Wide bars that overlap in the same row are all drawn.)
+/// number of input bars. (Wide bars that overlap in the same row are all drawn.) A merged run's fill
+/// opacity is its busy time over its time span (at least 0.2), so a row of sparse short bars reads
+/// as mostly idle rather than solid.
 ///
 ///     var g = GanttChart(title: "Timeline", bars: [
 ///         .init(track: "gpu/compute", start: 0, end: 2e-3, category: "matmul", label: "fc1"),
@@ -81,6 +83,9 @@ public struct GanttChart: Sendable {
         var category: String
         var tooltip: String
         var mergedCount: Int
+        /// Busy time over the run's time span (1 for single bars): merged runs are drawn paler the
+        /// less of their span was busy, so a sparse row does not look fully occupied.
+        var busyFraction: Double = 1
     }
 
     /// Pixel layout of one row's bars, merging sub-threshold bars (see the type documentation).
@@ -118,8 +123,9 @@ public struct GanttChart: Sendable {
             }.joined(separator: ", ")
             let text = "\(r.count) bars merged\n\(format(r.t0)) – \(format(r.t1))\nbusy \(format(total))\n\(top)"
                 + (mix.count > 4 ? ", …" : "")
+            let span = r.t1 - r.t0
             out.append(DrawnBar(x0: r.x0, x1: max(r.x1, r.x0 + threshold), category: mix.first?.key ?? "",
-                                tooltip: text, mergedCount: r.count))
+                                tooltip: text, mergedCount: r.count, busyFraction: span > 0 ? min(1, total / span) : 1))
         }
 
         for i in order {
@@ -255,8 +261,10 @@ public struct GanttChart: Sendable {
                 g.group(cssClass: "track") { tg in
                     for d in drawn {
                         let color = categories[d.category] ?? palette.color(at: 0)
+                        // Paler for merged runs that were mostly idle (never below 0.2, so they stay visible).
+                        let opacity = d.busyFraction < 0.995 ? max(0.2, d.busyFraction) : nil
                         tg.rect(x: d.x0, y: y, width: d.x1 - d.x0, height: rh - 2 * barInset,
-                                style: SVGStyle(fill: color), title: d.tooltip)
+                                style: SVGStyle(fill: color, fillOpacity: opacity), title: d.tooltip)
                     }
                 }
             }

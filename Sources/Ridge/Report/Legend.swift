@@ -35,6 +35,8 @@ struct LegendBox {
 
     private var rowHeight: Double { style.fontSize * 1.55 }
     private var titleHeight: Double { title == nil ? 0 : style.fontSize * 1.7 }
+    /// The title is bold: about a tenth wider than regular text.
+    private func titleWidth(_ t: String) -> Double { TextMetrics.width(t, fontSize: style.fontSize) * 1.1 }
 
     private func swatchWidth(_ e: LegendEntry) -> Double {
         switch e.symbol {
@@ -89,7 +91,7 @@ struct LegendBox {
             w += (c.map { entryWidth($0, swatch: sw) }.max() ?? 0) + (i > 0 ? 16 : 0)
             h = max(h, titleHeight + c.map(entryHeight).reduce(0, +))
         }
-        if let title { w = max(w, TextMetrics.width(title, fontSize: style.fontSize) + 4) }
+        if let title { w = max(w, titleWidth(title) + 4) }
         return (w, h)
     }
 
@@ -132,7 +134,7 @@ struct LegendBox {
     /// Size of the horizontal (row) layout.
     func horizontalSize(maxWidth: Double) -> (width: Double, height: Double) {
         guard !isEmpty else { return (0, 0) }
-        let rs = rows(maxWidth: maxWidth - (title.map { TextMetrics.width($0, fontSize: style.fontSize) + 10 } ?? 0))
+        let rs = rows(maxWidth: maxWidth - (title.map { titleWidth($0) + 10 } ?? 0))
         let w = rs.map { r in r.map { entryWidth($0, swatch: swatchWidth($0)) + 18 }.reduce(0, +) }.max() ?? 0
         let h = rs.map { r in r.map(entryHeight).max() ?? rowHeight }.reduce(0, +)
         return (w, h)
@@ -144,7 +146,7 @@ struct LegendBox {
             var x0 = x
             if let title {
                 g.text(title, x: x, y: y + rowHeight / 2, baseline: .middle, fontWeight: "bold")
-                x0 += TextMetrics.width(title, fontSize: style.fontSize) + 10
+                x0 += titleWidth(title) + 10
             }
             var cy = y
             for r in rows(maxWidth: maxWidth - (x0 - x)) {

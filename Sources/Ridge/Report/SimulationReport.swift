@@ -98,19 +98,46 @@ public enum SimulationReport {
     }
 
     /// Chrome Trace Event Format: complete (`X`) events in microseconds, one thread per
-    /// engine/stream track, with process and thread name metadata; opens in Perfetto.
+    /// engine/stream track, with process and thread name metadata; opens in Perfetto. Spans that
+    /// overlap on one track (concurrent swaps sharing a link) go to further threads of that track,
+    /// `swap/pcie (2)` …, so the slices of every thread nest.
     public static func chromeTrace(_ s: SimulationResult) -> String {
-        var tracks: [String: Int] = [:]
-        for span in s.timeline where tracks[span.track] == nil { tracks[span.track] = tracks.count + 1 }
+        // Lanes: per track, each span (in start order) takes the first lane free at its start.
+        var lane = [Int](repeating: 0, count: s.timeline.count)
+        var spansOf: [String: [Int]] = [:], order: [String] = []
+        for (i, span) in s.timeline.enumerated() {
+            if spansOf[span.track] == nil { order.append(span.track) }
+            spansOf[span.track, default: []].append(i)
+        }
+        let ns = { (t: Double) in (t * 1e9).rounded() }
+        var lanes: [String: Int] = [:]
+        for track in order {
+            var ends: [Double] = []
+            for i in spansOf[track]!.sorted(by: { (s.timeline[$0].start, $0) < (s.timeline[$1].start, $1) }) {
+                let start = ns(s.timeline[i].start)
+                if let free = ends.firstIndex(where: { $0 <= start }) { lane[i] = free } else { lane[i] = ends.count; ends.append(0) }
+                ends[lane[i]] = max(start, ns(s.timeline[i].end))
+            }
+            lanes[track] = ends.count
+        }
+        // Thread ids: 1… for the tracks (as before lanes existed), then one more per extra lane.
+        var tid: [String: [Int]] = [:]
+        var next = order.count + 1
+        for (t, track) in order.enumerated() {
+            tid[track] = [t + 1] + (1..<lanes[track]!).map { _ in defer { next += 1 }; return next }
+        }
         var out = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
         out += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\(JSONWriter.quote("ridge: " + s.profile))}}"
-        for (track, tid) in tracks.sorted(by: { $0.value < $1.value }) {
-            out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":\(tid),\"args\":{\"name\":\(JSONWriter.quote(track))}}"
+        for track in order {
+            for (k, id) in tid[track]!.enumerated() {
+                let name = k == 0 ? track : "\(track) (\(k + 1))"
+                out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":\(id),\"args\":{\"name\":\(JSONWriter.quote(name))}}"
+            }
         }
-        for span in s.timeline {
+        for (i, span) in s.timeline.enumerated() {
             // Round both ends to whole nanoseconds so spans on a track nest exactly.
             let ts = (span.start * 1e9).rounded() / 1000, dur = (span.end * 1e9).rounded() / 1000 - ts
-            out += ",\n{\"name\":\(JSONWriter.quote(span.name)),\"cat\":\(JSONWriter.quote(span.kind)),\"ph\":\"X\",\"pid\":1,\"tid\":\(tracks[span.track]!),"
+            out += ",\n{\"name\":\(JSONWriter.quote(span.name)),\"cat\":\(JSONWriter.quote(span.kind)),\"ph\":\"X\",\"pid\":1,\"tid\":\(tid[span.track]![lane[i]]),"
             out += "\"ts\":\(fixed(ts)),\"dur\":\(fixed(dur)),\"args\":{\"phase\":\(JSONWriter.quote(span.phase))}}"
         }
         out += "\n]}\n"

@@ -18,6 +18,9 @@ struct LinkModel {
         var active = false
         /// A swap issued by a spill policy for operator `op` (which waits for it), not a trace transfer.
         var isSwap = false
+        /// For swaps: when it was issued and how many bytes it moves (for timelines).
+        var issued = 0.0
+        var bytes = 0.0
     }
 
     let links: [Link]

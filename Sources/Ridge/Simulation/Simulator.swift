@@ -166,6 +166,7 @@ public final class Simulator {
                     guard links.flows[f].active, links.flows[f].version == Int(event.version) else { continue }
                     let op = links.flows[f].op
                     let isSwap = links.flows[f].isSwap
+                    if isSwap && options.recordTimeline { recordSwap(links.flows[f], trace) }
                     links.advance(to: now)
                     links.deactivate(f)
                     links.recomputeRates()
@@ -453,6 +454,8 @@ public final class Simulator {
             var flow = LinkModel.Flow(op: op, route: route.links, directions: route.forward, remaining: bytes,
                                       cap: min(src.readBandwidth(requestBytes: block), dst.writeBandwidth))
             flow.isSwap = true
+            flow.issued = time
+            flow.bytes = bytes
             let f = links.add(flow)
             for l in route.links {
                 swapBytesByLink[l] += bytes
@@ -461,6 +464,19 @@ public final class Simulator {
             swapEnergy += bytes * (src.energyPerByte + dst.energyPerByte)
             swapCount += 1
             events.push(time + setup, .flowStart, f)
+        }
+
+        /// A finished swap as a timeline span on its link route (`swap/pcie`), from issue to landing,
+        /// with the direction as its kind (`swap hbm→host` spills, `swap host→hbm` brings back).
+        mutating func recordSwap(_ flow: LinkModel.Flow, _ trace: CompiledTrace) {
+            guard !flow.route.isEmpty else { return }
+            let first = profile.links[flow.route[0]], last = profile.links[flow.route[flow.route.count - 1]]
+            let from = flow.directions[0] ? first.from : first.to
+            let to = flow.directions[flow.directions.count - 1] ? last.to : last.from
+            let phase = flow.op >= trace.base ? trace.phases[Int(trace.opPhase[flow.op - trace.base])] : ""
+            timeline.append(TimelineSpan(name: "swap \(Format.bytes(flow.bytes)) for \(trace.name(flow.op))",
+                                         track: "swap/" + flow.route.map { profile.links[$0].id }.joined(separator: "+"),
+                                         kind: "swap \(from)→\(to)", phase: phase, start: flow.issued, end: now))
         }
 
         /// Starts the operator itself (its tensors are in place).

@@ -60,7 +60,7 @@ final class ReportChartTests: XCTestCase {
         let hasPeta: Bool = svg.contains(">1 PFLOP/s<")
         let hasTera: Bool = svg.contains(">100 TFLOP/s<")
         XCTAssertTrue(hasPeta || hasTera, "SI tick labels")
-        XCTAssertTrue(svg.contains("font-family=\"sans-serif\""))
+        XCTAssertTrue(svg.contains("font-family=\"Arial, Helvetica, Liberation Sans, sans-serif\""))
         let check = XMLCheck.parse(svg)!
         let circles: Int = check.counts["circle"] ?? 0
         XCTAssertEqual(circles, 45, "40 operators + 5 legend swatches")
