@@ -83,8 +83,10 @@ public final class Simulator {
             var finishTime = Double.nan
         }
         var ops: [OpState] = []
-        /// Dependents linked list pool: (op, next).
+        /// Dependents linked list pool: (op, next). Nodes of woken dependents go on a free list and
+        /// are reused, so the pool holds only the edges of loaded, unfinished operators.
         var depPool: [(op: Int, next: Int32)] = []
+        var freeDep: Int32 = -1
 
         // Per queue.
         var queueEngine: [Int32] = []   // -1: transfer queue
@@ -339,8 +341,17 @@ public final class Simulator {
                 let t = ops[d - trace.base].finishTime
                 if t.isNaN {
                     waiting += 1
-                    depPool.append((i, ops[d - trace.base].dependentsHead))
-                    ops[d - trace.base].dependentsHead = Int32(depPool.count - 1)
+                    let head = ops[d - trace.base].dependentsHead
+                    let node: Int32
+                    if freeDep >= 0 {
+                        node = freeDep
+                        freeDep = depPool[Int(node)].next
+                        depPool[Int(node)] = (i, head)
+                    } else {
+                        node = Int32(depPool.count)
+                        depPool.append((i, head))
+                    }
+                    ops[d - trace.base].dependentsHead = node
                 } else if t > ready { ready = t }
             }
             let previous = queueLast[q]
@@ -558,13 +569,15 @@ public final class Simulator {
             ops[l].dependentsHead = -1
             while node >= 0 {
                 let dep = depPool[Int(node)].op
-                node = depPool[Int(node)].next
+                let next = depPool[Int(node)].next
+                depPool[Int(node)].next = freeDep
+                freeDep = node
+                node = next
                 let dl = dep - trace.base
                 ops[dl].depsLeft -= 1
                 if ops[dl].depsLeft == 0 { try start(dep, at: now, &trace) }
             }
             while oldestUnfinished < loaded && !ops[oldestUnfinished - trace.base].finishTime.isNaN { oldestUnfinished += 1 }
-            if oldestUnfinished == loaded { depPool.removeAll(keepingCapacity: true) }
         }
 
         // MARK: Result
@@ -616,8 +629,8 @@ extension Simulator {
     /// says what oversubscription cost); when it was throttled by a power cap, the same trace
     /// uncapped. `makeSource` is called once per run (traces stream, they do not rewind).
     public func runWithCosts(_ makeSource: () throws -> TraceSource) throws -> SimulationResult {
-        var source = try makeSource()
-        var result = try run(&source)
+        // One source at a time: the first is released before a baseline run opens another.
+        var result = try { var source = try makeSource(); return try run(&source) }()
         if result.swaps > 0 {
             var o = options
             o.capacityOverrides = Dictionary(uniqueKeysWithValues: profile.memories.map { ($0.id, Double.infinity) })
