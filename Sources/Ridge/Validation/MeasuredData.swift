@@ -12,9 +12,8 @@ public enum MeasuredData {
     public static var formats: [String] { ["microbenchmark CSV (kind, dtype, seconds, shape columns)", "Vidur operator profile (mlp.csv)"] }
 
     public static func load(_ path: String) throws -> [MeasuredRow] {
-        let bytes = try FileIO.readBytes(path)
-        guard !bytes.isEmpty else { throw RidgeError.data(file: path, at: nil, "empty file: expected one of \(formats.joined(separator: "; "))") }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw RidgeError.data(file: path, at: nil, "not UTF-8 text") }
+        let text = try FileIO.readText(path)
+        guard !text.isEmpty else { throw RidgeError.data(file: path, at: "line 1", "empty file: expected one of \(formats.joined(separator: "; "))") }
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
         let header = try CSVTable.parse(String(firstLine), file: path).header
         if MicrobenchmarkCSV.matches(header: header) { return try MicrobenchmarkCSV.parse(CSVTable.parse(text, file: path), file: path) }
