@@ -149,7 +149,7 @@ public final class Simulator {
                 guard let event = events.pop() else {
                     if sourceDone && loaded == trace.count { break }
                     try load(&trace, source)
-                    if events.isEmpty { if sourceDone && loaded == trace.count { break }; throw stalled() }
+                    if events.isEmpty { if sourceDone && loaded == trace.count { break }; throw stalled(trace) }
                     continue
                 }
                 if event.time > now { now = event.time }
@@ -179,11 +179,12 @@ public final class Simulator {
                 }
                 if loaded - oldestUnfinished < window / 2 && (!sourceDone || loaded < trace.count) { try load(&trace, source) }
             }
-            if finishedCount < loaded { throw stalled() }
+            if finishedCount < loaded { throw stalled(trace) }
         }
 
-        func stalled() -> RidgeError {
-            RidgeError.data(file: nil, at: nil, "the simulation stalled with \(loaded - finishedCount) operators that can never run")
+        func stalled(_ trace: CompiledTrace) -> RidgeError {
+            RidgeError.data(file: nil, at: opLabel(oldestUnfinished, trace),
+                            "the simulation stalled: \(loaded - finishedCount) operators can never run (this is the oldest)")
         }
 
         /// Admits operators (pulling records from the source, if any) up to the window.
@@ -233,7 +234,7 @@ public final class Simulator {
             let fits = max(0, min(t.bytes, memory.free(in: Int(home))))
             if fits < t.bytes {
                 if options.oversubscription.policy == .none || memory.spillTier[Int(home)] < 0 {
-                    throw overflowError(memory: Int(home), needed: t.bytes, what: "placing resident tensor \"\(t.name)\" at the start")
+                    throw overflowError(memory: Int(home), needed: t.bytes, at: "tensor \"\(t.name)\"", what: "placing it at the start")
                 }
                 memory.change(Int(memory.spillTier[Int(home)]), by: t.bytes - fits, at: 0)
             }
@@ -364,10 +365,11 @@ public final class Simulator {
 
         // MARK: Running
 
-        func overflowError(memory m: Int, needed: Double, what: String) -> RidgeError {
+        /// `location` is the operator or tensor that overflowed, `what` what it was doing.
+        func overflowError(memory m: Int, needed: Double, at location: String, what: String) -> RidgeError {
             let id = profile.memories[m].id
             let over = max(0, memory.current[m] + needed - memory.capacity[m])
-            return RidgeError.data(file: nil, at: nil,
+            return RidgeError.data(file: nil, at: location,
                                    "does not fit: \(what) needs \(Format.bytes(needed)) (\(JSONWriter.format(number: needed.rounded())) bytes) in \(id), which holds \(Format.bytes(memory.current[m])) of \(Format.bytes(memory.capacity[m])): \(Format.bytes(over)) (\(JSONWriter.format(number: over.rounded())) bytes) over"
                                    + (options.oversubscription.policy == .none ? " (spill policy none)" : ", even after spilling everything else"))
         }
@@ -380,11 +382,11 @@ public final class Simulator {
             let free = memory.free(in: home)
             guard free < bytes - 1e-6 else { return }
             let policy = options.oversubscription.policy
-            if policy == .none { throw overflowError(memory: home, needed: bytes, what: opLabel(i, trace)) }
+            if policy == .none { throw overflowError(memory: home, needed: bytes, at: opLabel(i, trace), what: "it") }
             guard memory.spillTier[home] >= 0,
                   let victims = memory.victims(in: home, needed: bytes - free, pinned: Array(pinned), policy: policy,
                                                page: options.oversubscription.pageBytes, currentOp: i) else {
-                throw overflowError(memory: home, needed: bytes, what: opLabel(i, trace))
+                throw overflowError(memory: home, needed: bytes, at: opLabel(i, trace), what: "it")
             }
             for (v, b) in victims {
                 memory.spill(v, b, at: now)
