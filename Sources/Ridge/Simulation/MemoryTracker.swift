@@ -113,6 +113,7 @@ struct MemoryTracker {
     mutating func victims(in m: Int, needed: Double, pinned: [Int32], policy: SpillPolicy, page: Double,
                           currentOp: Int) -> [(Int, Double)]? {
         var candidates: [(tensor: Int, key: Double)] = []
+        candidates.reserveCapacity(tensorCount)    // one allocation, not one per doubling
         for t in 0..<tensorCount where tensorHome[t] == Int32(m) && tensorResident[t] > 0 && !pinned.contains(Int32(t)) {
             let key: Double
             switch policy {
