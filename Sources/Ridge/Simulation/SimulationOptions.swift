@@ -6,8 +6,11 @@ public struct SimulationOptions: Sendable {
     public var recordTimeline = false
     /// Record memory occupancy samples for plots.
     public var recordMemory = false
-    /// Operators read ahead of the oldest unfinished one; bounds memory for streamed traces.
-    public var window = 1 << 22
+    /// Operators read ahead of the oldest unfinished one; bounds memory for streamed traces (about
+    /// 200 bytes per operator in the window). An operator further ahead than this in file order waits
+    /// to be read even if it could run; generated traces interleave their streams within a few
+    /// layers, so the window never delays them (tested).
+    public var window = 1 << 20
     /// Spill policy, swap granularity and power cap.
     public var oversubscription = OversubscriptionOptions()
     public init() {}

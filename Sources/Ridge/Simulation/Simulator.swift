@@ -83,8 +83,10 @@ public final class Simulator {
             var finishTime = Double.nan
         }
         var ops: [OpState] = []
-        /// Dependents linked list pool: (op, next).
+        /// Dependents linked list pool: (op, next). Nodes of woken dependents go on a free list and
+        /// are reused, so the pool holds only the edges of loaded, unfinished operators.
         var depPool: [(op: Int, next: Int32)] = []
+        var freeDep: Int32 = -1
 
         // Per queue.
         var queueEngine: [Int32] = []   // -1: transfer queue
@@ -97,12 +99,14 @@ public final class Simulator {
         var classEngine: [Int32] = []
         var classIsTransfer: [Bool] = []
         var classTransfer: [(from: Int, to: Int, bytes: Double, chunk: Double)] = []
-        var classSeconds: [Double] = [], classCount: [Int] = []
+        /// Per class: simulated seconds and operators finished (one array: one write per finish).
+        var classTotals: [(seconds: Double, count: Int)] = []
         var classIndex: [UInt64: Int32] = [:]
         var localClass: [Int32] = []    // shape × engine → class when placement is local
 
         // Per phase.
-        var phaseFirst: [Double] = [], phaseLast: [Double] = [], phaseEnergy: [Double] = [], phaseOps: [Int] = []
+        struct PhaseTotals { var first = Double.infinity, last = 0.0, energy = 0.0, ops = 0 }
+        var phaseTotals: [PhaseTotals] = []
 
         let engineMemory: [Int32]
         let primaryEngine: Int32
@@ -150,7 +154,7 @@ public final class Simulator {
                 guard let event = events.pop() else {
                     if sourceDone && loaded == trace.count { break }
                     try load(&trace, source)
-                    if events.isEmpty { if sourceDone && loaded == trace.count { break }; throw stalled() }
+                    if events.isEmpty { if sourceDone && loaded == trace.count { break }; throw stalled(trace) }
                     continue
                 }
                 if event.time > now { now = event.time }
@@ -181,11 +185,12 @@ public final class Simulator {
                 }
                 if loaded - oldestUnfinished < window / 2 && (!sourceDone || loaded < trace.count) { try load(&trace, source) }
             }
-            if finishedCount < loaded { throw stalled() }
+            if finishedCount < loaded { throw stalled(trace) }
         }
 
-        func stalled() -> RidgeError {
-            RidgeError.data(file: nil, at: nil, "the simulation stalled with \(loaded - finishedCount) operators that can never run")
+        func stalled(_ trace: CompiledTrace) -> RidgeError {
+            RidgeError.data(file: nil, at: opLabel(oldestUnfinished, trace),
+                            "the simulation stalled: \(loaded - finishedCount) operators can never run (this is the oldest)")
         }
 
         /// Admits operators (pulling records from the source, if any) up to the window.
@@ -235,7 +240,7 @@ public final class Simulator {
             let fits = max(0, min(t.bytes, memory.free(in: Int(home))))
             if fits < t.bytes {
                 if options.oversubscription.policy == .none || memory.spillTier[Int(home)] < 0 {
-                    throw overflowError(memory: Int(home), needed: t.bytes, what: "placing resident tensor \"\(t.name)\" at the start")
+                    throw overflowError(memory: Int(home), needed: t.bytes, at: "tensor \"\(t.name)\"", what: "placing it at the start")
                 }
                 memory.change(Int(memory.spillTier[Int(home)]), by: t.bytes - fits, at: 0)
             }
@@ -245,7 +250,7 @@ public final class Simulator {
         func opLabel(_ i: Int, _ trace: CompiledTrace) -> String { "operator \(i) (\"\(trace.name(i))\")" }
 
         /// The cost class of an operator: its shape on its engine with its tensors' placement.
-        mutating func classify(_ i: Int, _ trace: CompiledTrace, queue: Int) throws -> Int32 {
+        mutating func classify(_ i: Int, _ trace: inout CompiledTrace, queue: Int) throws -> Int32 {
             let l = i - trace.base
             let shapeID = trace.opShape[l]
             let engine = queueEngine[queue]
@@ -298,7 +303,7 @@ public final class Simulator {
 
         mutating func newClass(_ shape: Int32, engine: Int32, _ cost: OperatorCost, _ trace: CompiledTrace) -> Int32 {
             classCost.append(cost); classShape.append(shape); classEngine.append(engine)
-            classIsTransfer.append(false); classTransfer.append((0, 0, 0, 0)); classSeconds.append(0); classCount.append(0)
+            classIsTransfer.append(false); classTransfer.append((0, 0, 0, 0)); classTotals.append((0, 0))
             return Int32(classCost.count - 1)
         }
 
@@ -322,7 +327,7 @@ public final class Simulator {
                 queueTrack.append((engine < 0 ? "xfer" : profile.engines[Int(engine)].id) + "/" + stream)
             }
             let p = Int(trace.opPhase[l])
-            while p >= phaseOps.count { phaseFirst.append(.infinity); phaseLast.append(0); phaseEnergy.append(0); phaseOps.append(0) }
+            while p >= phaseTotals.count { phaseTotals.append(PhaseTotals()) }
             for r in trace.readRange(i).lowerBound..<trace.freeRange(i).upperBound {
                 let t = trace.refs[r - trace.refBase]
                 if t < 0 || Int(t) >= memory.tensorCount {
@@ -330,54 +335,74 @@ public final class Simulator {
                 }
                 if memory.trackFuture { memory.futureUses[Int(t)].append(Int32(truncatingIfNeeded: i)) }
             }
-            let c = try classify(i, trace, queue: q)
+            let c = try classify(i, &trace, queue: q)
             ops.append(OpState(costClass: c))
             loaded += 1
             var waiting: Int32 = 0
             var ready = 0.0
-            func depend(on d: Int) throws {
-                guard d >= 0, d < i else {
-                    throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".after", "depends on operator \(d), which is not an earlier operator")
-                }
-                if d < trace.base { return }    // long finished and dropped
-                let t = ops[d - trace.base].finishTime
-                if t.isNaN {
-                    waiting += 1
-                    depPool.append((i, ops[d - trace.base].dependentsHead))
-                    ops[d - trace.base].dependentsHead = Int32(depPool.count - 1)
-                } else if t > ready { ready = t }
-            }
             let previous = queueLast[q]
-            if previous >= 0 { try depend(on: previous) }
+            if previous >= 0, try depend(i, on: previous, ready: &ready, &trace) { waiting += 1 }
             queueLast[q] = i
-            for a in trace.afterRange(i) { try depend(on: Int(trace.after[a - trace.afterBase])) }
+            for a in trace.afterRange(i) where try depend(i, on: Int(trace.after[a - trace.afterBase]), ready: &ready, &trace) { waiting += 1 }
             ops[l].depsLeft = waiting
             if waiting == 0 { try start(i, at: max(ready, now), &trace) }
         }
 
+        /// Operator `i` depends on `d`: true when `d` is unfinished (then `i` is on its dependents
+        /// list); otherwise `ready` becomes at least `d`'s finish time.
+        @inline(__always)
+        mutating func depend(_ i: Int, on d: Int, ready: inout Double, _ trace: inout CompiledTrace) throws -> Bool {
+            guard d >= 0, d < i else {
+                throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".after", "depends on operator \(d), which is not an earlier operator")
+            }
+            if d < trace.base { return false }    // long finished and dropped
+            let dl = d - trace.base
+            let t = ops[dl].finishTime
+            guard t.isNaN else {
+                if t > ready { ready = t }
+                return false
+            }
+            let head = ops[dl].dependentsHead
+            let node: Int32
+            if freeDep >= 0 {
+                node = freeDep
+                freeDep = depPool[Int(node)].next
+                depPool[Int(node)] = (i, head)
+            } else {
+                node = Int32(depPool.count)
+                depPool.append((i, head))
+            }
+            ops[dl].dependentsHead = node
+            return true
+        }
+
         // MARK: Running
 
-        func overflowError(memory m: Int, needed: Double, what: String) -> RidgeError {
+        /// `location` is the operator or tensor that overflowed, `what` what it was doing.
+        func overflowError(memory m: Int, needed: Double, at location: String, what: String) -> RidgeError {
             let id = profile.memories[m].id
             let over = max(0, memory.current[m] + needed - memory.capacity[m])
-            return RidgeError.data(file: nil, at: nil,
+            return RidgeError.data(file: nil, at: location,
                                    "does not fit: \(what) needs \(Format.bytes(needed)) (\(JSONWriter.format(number: needed.rounded())) bytes) in \(id), which holds \(Format.bytes(memory.current[m])) of \(Format.bytes(memory.capacity[m])): \(Format.bytes(over)) (\(JSONWriter.format(number: over.rounded())) bytes) over"
                                    + (options.oversubscription.policy == .none ? " (spill policy none)" : ", even after spilling everything else"))
         }
 
         /// Makes room for `bytes` of tensor `t` in its home, spilling victims; appends the swaps.
-        mutating func need(_ t: Int, _ bytes: Double, op i: Int, pinned: ArraySlice<Int32>, swaps: inout [(Int, Int, Double)],
-                           _ trace: CompiledTrace) throws {
+        /// `pinned` is the operator's own tensor references (absolute indices into `trace.refs`),
+        /// which must not be evicted. (`trace` is inout only so that it is not copied per call.)
+        mutating func need(_ t: Int, _ bytes: Double, op i: Int, pinned: Range<Int>, swaps: inout [(Int, Int, Double)],
+                           _ trace: inout CompiledTrace) throws {
             guard bytes > 0 else { return }
             let home = Int(memory.tensorHome[t])
             let free = memory.free(in: home)
             guard free < bytes - 1e-6 else { return }
             let policy = options.oversubscription.policy
-            if policy == .none { throw overflowError(memory: home, needed: bytes, what: opLabel(i, trace)) }
+            if policy == .none { throw overflowError(memory: home, needed: bytes, at: opLabel(i, trace), what: "it") }
             guard memory.spillTier[home] >= 0,
-                  let victims = memory.victims(in: home, needed: bytes - free, pinned: Array(pinned), policy: policy,
+                  let victims = memory.victims(in: home, needed: bytes - free,
+                                               pinned: Array(trace.refs[(pinned.lowerBound - trace.refBase)..<(pinned.upperBound - trace.refBase)]), policy: policy,
                                                page: options.oversubscription.pageBytes, currentOp: i) else {
-                throw overflowError(memory: home, needed: bytes, what: opLabel(i, trace))
+                throw overflowError(memory: home, needed: bytes, at: opLabel(i, trace), what: "it")
             }
             for (v, b) in victims {
                 let moved = memory.spill(v, b, at: now)
@@ -395,14 +420,14 @@ public final class Simulator {
             let reads = trace.readRange(i), writes = trace.writeRange(i)
             var swaps: [(Int, Int, Double)] = []
             if !reads.isEmpty || !writes.isEmpty {
-                let pinned = trace.refs[(reads.lowerBound - trace.refBase)..<(writes.upperBound - trace.refBase)]
+                let pinned = reads.lowerBound..<writes.upperBound
                 for r in reads {
                     let t = Int(trace.refs[r - trace.refBase])
                     memory.lastUse[t] = sequence
                     guard memory.tensorAllocated[t] else { continue }
                     let missing = memory.spilled(t)
                     if missing > 0 {
-                        try need(t, missing, op: i, pinned: pinned, swaps: &swaps, trace)
+                        try need(t, missing, op: i, pinned: pinned, swaps: &swaps, &trace)
                         let home = Int(memory.tensorHome[t])
                         memory.unspill(t, missing, at: time, sequence: sequence)
                         swaps.append((Int(memory.spillTier[home]), home, missing))
@@ -418,19 +443,19 @@ public final class Simulator {
                         memory.tensorAllocated[t] = true
                         memory.tensorBytes[t] = bytes
                         memory.tensorResident[t] = 0
-                        try need(t, bytes, op: i, pinned: pinned, swaps: &swaps, trace)
+                        try need(t, bytes, op: i, pinned: pinned, swaps: &swaps, &trace)
                         memory.addResident(t, bytes, at: time, sequence: sequence)
                     } else if !newSize.isNaN {
                         let missing = memory.spilled(t)
                         if missing > 0 {
                             // A write that resizes a partly spilled tensor brings it home first.
-                            try need(t, missing, op: i, pinned: pinned, swaps: &swaps, trace)
+                            try need(t, missing, op: i, pinned: pinned, swaps: &swaps, &trace)
                             let home = Int(memory.tensorHome[t])
                             memory.unspill(t, missing, at: time, sequence: sequence)
                             swaps.append((Int(memory.spillTier[home]), home, missing))
                         }
                         let delta = newSize - memory.tensorBytes[t]
-                        if delta > 0 { try need(t, delta, op: i, pinned: pinned, swaps: &swaps, trace) }
+                        if delta > 0 { try need(t, delta, op: i, pinned: pinned, swaps: &swaps, &trace) }
                         memory.tensorBytes[t] = newSize
                         memory.addResident(t, delta, at: time, sequence: sequence)
                     }
@@ -484,7 +509,6 @@ public final class Simulator {
             let l = i - trace.base
             let time = max(now, ops[l].startTime)
             let c = Int(ops[l].costClass)
-            let cost = classCost[c]
             if classIsTransfer[c] {
                 let t = classTransfer[c]
                 let route = links.route(from: t.from, to: t.to)!
@@ -495,14 +519,15 @@ public final class Simulator {
                 var setup = 0.0
                 let chunks = max(1, (t.bytes / max(t.chunk, 1)).rounded(.up))
                 for k in route.links { setup += profile.links[k].latency + profile.links[k].perTransferOverhead * chunks }
-                ops[l].energy = cost.energyJoules
+                ops[l].energy = classCost[c].energyJoules
                 events.push(time + setup, .flowStart, flow)
                 return
             }
-            var s = cost.seconds, e = cost.energyJoules
+            // The two numbers only, not a copy of the cost (which would retain its traffic array).
+            var s = classCost[c].seconds, e = classCost[c].energyJoules
             if let cap = capWatts, s > 0 {
                 let budget = cap - idleWatts - runningPower
-                if e / s > budget { (s, e) = throttled(cost, budget: budget) }
+                if e / s > budget { (s, e) = throttled(classCost[c], budget: budget) }
             }
             ops[l].seconds = s
             ops[l].energy = e
@@ -549,43 +574,49 @@ public final class Simulator {
 
         mutating func finish(_ i: Int, _ trace: inout CompiledTrace) throws {
             let l = i - trace.base
-            ops[l].finishTime = now
+            // One read and one write of the operator's state (each array write checks uniqueness).
+            var op = ops[l]
+            op.finishTime = now
+            var node = op.dependentsHead
+            op.dependentsHead = -1
+            ops[l] = op
             if now > makespan { makespan = now }
             finishedCount += 1
-            let c = Int(ops[l].costClass)
-            let duration = now - ops[l].startTime
+            let c = Int(op.costClass)
+            let duration = now - op.startTime
             if classIsTransfer[c] {
                 let t = classTransfer[c]
                 for k in links.route(from: t.from, to: t.to)!.links { transferBytesByLink[k] += t.bytes }
-            } else if ops[l].seconds > 0 {
-                runningPower -= ops[l].energy / ops[l].seconds
+            } else if op.seconds > 0 {
+                runningPower -= op.energy / op.seconds
             }
-            dynamicEnergy += ops[l].energy
-            classSeconds[c] += duration
-            classCount[c] += 1
+            dynamicEnergy += op.energy
+            let totals = classTotals[c]
+            classTotals[c] = (totals.seconds + duration, totals.count + 1)
             let p = Int(trace.opPhase[l])
-            if ops[l].startTime < phaseFirst[p] { phaseFirst[p] = ops[l].startTime }
-            if now > phaseLast[p] { phaseLast[p] = now }
-            phaseEnergy[p] += ops[l].energy
-            phaseOps[p] += 1
+            var phase = phaseTotals[p]
+            phase.first = min(phase.first, op.startTime)
+            phase.last = max(phase.last, now)
+            phase.energy += op.energy
+            phase.ops += 1
+            phaseTotals[p] = phase
             if options.recordTimeline {
                 timeline.append(TimelineSpan(name: trace.name(i), track: queueTrack[Int(trace.opQueue[l])],
                                              kind: trace.shapes[Int(trace.opShape[l])].kind, phase: trace.phases[p],
-                                             start: ops[l].startTime, end: now))
+                                             start: op.startTime, end: now))
             }
             for r in trace.freeRange(i) { memory.release(Int(trace.refs[r - trace.refBase]), at: now) }
             // Wake dependents.
-            var node = ops[l].dependentsHead
-            ops[l].dependentsHead = -1
             while node >= 0 {
-                let dep = depPool[Int(node)].op
-                node = depPool[Int(node)].next
+                let (dep, next) = depPool[Int(node)]
+                depPool[Int(node)].next = freeDep
+                freeDep = node
+                node = next
                 let dl = dep - trace.base
                 ops[dl].depsLeft -= 1
                 if ops[dl].depsLeft == 0 { try start(dep, at: now, &trace) }
             }
             while oldestUnfinished < loaded && !ops[oldestUnfinished - trace.base].finishTime.isNaN { oldestUnfinished += 1 }
-            if oldestUnfinished == loaded { depPool.removeAll(keepingCapacity: true) }
         }
 
         // MARK: Result
@@ -597,20 +628,22 @@ public final class Simulator {
             r.energyJoules = r.dynamicEnergyJoules + r.idleEnergyJoules
             r.peakWatts = idleWatts + peakDynamicPower
             r.averageWatts = makespan > 0 ? r.energyJoules / makespan : 0
-            for (i, name) in trace.phases.enumerated() where i < phaseOps.count {
-                let span = phaseOps[i] > 0 ? phaseLast[i] - phaseFirst[i] : 0
-                r.phases.append(PhaseResult(name: name.isEmpty ? "(none)" : name, ops: phaseOps[i], startSeconds: phaseFirst[i].isFinite ? phaseFirst[i] : 0,
-                                            endSeconds: phaseLast[i], energyJoules: phaseEnergy[i] + idleWatts * span))
+            for (i, name) in trace.phases.enumerated() where i < phaseTotals.count {
+                let t = phaseTotals[i]
+                let span = t.ops > 0 ? t.last - t.first : 0
+                r.phases.append(PhaseResult(name: name.isEmpty ? "(none)" : name, ops: t.ops, startSeconds: t.first.isFinite ? t.first : 0,
+                                            endSeconds: t.last, energyJoules: t.energy + idleWatts * span))
             }
             var byKind: [String: (Int, Double)] = [:]
             var byBound: [String: Double] = [:]
-            for c in classCost.indices where classCount[c] > 0 {
+            for c in classCost.indices where classTotals[c].count > 0 {
+                let (classSeconds, classCount) = classTotals[c]
                 let shape = trace.shapes[Int(classShape[c])]
-                byKind[shape.kind, default: (0, 0)].0 += classCount[c]
-                byKind[shape.kind, default: (0, 0)].1 += classSeconds[c]
-                byBound[classCost[c].bound.description, default: 0] += classSeconds[c]
+                byKind[shape.kind, default: (0, 0)].0 += classCount
+                byKind[shape.kind, default: (0, 0)].1 += classSeconds
+                byBound[classCost[c].bound.description, default: 0] += classSeconds
                 r.operatorClasses.append(OperatorClass(shape: shape, engine: classEngine[c] < 0 ? "" : profile.engines[Int(classEngine[c])].id,
-                                                       cost: classCost[c], count: classCount[c], totalSeconds: classSeconds[c]))
+                                                       cost: classCost[c], count: classCount, totalSeconds: classSeconds))
             }
             r.byKind = byKind.keys.sorted().map { KindResult(kind: $0, count: byKind[$0]!.0, seconds: byKind[$0]!.1) }
             r.byBound = byBound.keys.sorted().map { ($0, byBound[$0]!) }
@@ -638,8 +671,8 @@ extension Simulator {
     /// says what oversubscription cost); when it was throttled by a power cap, the same trace
     /// uncapped. `makeSource` is called once per run (traces stream, they do not rewind).
     public func runWithCosts(_ makeSource: () throws -> TraceSource) throws -> SimulationResult {
-        var source = try makeSource()
-        var result = try run(&source)
+        // One source at a time: the first is released before a baseline run opens another.
+        var result = try { var source = try makeSource(); return try run(&source) }()
         if result.swaps > 0 {
             var o = options
             o.capacityOverrides = Dictionary(uniqueKeysWithValues: profile.memories.map { ($0.id, Double.infinity) })

@@ -16,6 +16,29 @@ public enum FileIO {
         return [UInt8](data)
     }
 
+    /// Reads a text file as UTF-8, without a leading byte-order mark (spreadsheets write one); an
+    /// invalid byte is a data error at its line and (byte) column.
+    public static func readText(_ path: String) throws -> String {
+        try decodeText(readBytes(path), file: path)
+    }
+
+    /// UTF-8 text of `bytes` (a leading byte-order mark dropped); invalid bytes are a data error
+    /// naming the line and column of the first one.
+    public static func decodeText(_ bytes: [UInt8], file path: String) throws -> String {
+        var bytes = bytes
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0, line = 1, lineStart = 0
+        while case .valid(let scalar) = parser.parseScalar(from: &iterator) {
+            if scalar.count == 1, scalar.first == 0x0A { line += 1; lineStart = offset + 1 }
+            offset += scalar.count
+        }
+        let byte = offset < bytes.count ? String(format: " (byte 0x%02X)", bytes[offset]) : ""
+        throw RidgeError.data(file: path, at: "line \(line), column \(offset - lineStart + 1)", "not UTF-8 text\(byte)")
+    }
+
     /// Parses a JSON file; errors carry the file name.
     public static func readJSON(_ path: String) throws -> JSONValue {
         let bytes = try readBytes(path)

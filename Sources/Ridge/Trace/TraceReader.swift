@@ -158,30 +158,34 @@ public enum TraceReader {
 
 /// Streams a JSON Lines trace: line 1 is the header; each later line declares a tensor
 /// (`{"tensor": name, "bytes": …}`) or an operator (`{"op": kind, …}`). Operators may depend
-/// only on earlier lines. Memory stays bounded by the trace's names, not its records: operator ids
-/// are kept in a compact byte arena (about 30 bytes per id) because a later line may name any of
-/// them in `after`; nothing else of a record outlives its line.
+/// only on earlier lines: by id on one of the last `idWindow` operators that have ids (at least
+/// 1,048,576 of them; `TraceWriter` names only the last 65,536), by position (`#N`) on any.
+/// Memory is bounded whatever the trace's length: the remembered ids live in a compact byte arena
+/// (about 30 bytes each, so at most about 60 MiB), and nothing else of a record outlives its line.
 public struct JSONLinesTraceSource: TraceSource {
     public let header: TraceHeader
     public let file: String?
     private var reader: LineReader
     private var tensorIndex: [String: Int32] = [:]
     private var tensorCount: Int32 = 0
-    private var opIDs = NameTable()
+    private var opIDs: RecentNames
     private var opCount: Int32 = 0
+    /// Operator ids remembered for `after` references and duplicate checks (at least this many).
+    public static let idWindow = 1 << 20
 
-    public init(path: String) throws {
-        try self.init(reader: try LineReader(path: path), file: path)
+    public init(path: String, idWindow: Int = JSONLinesTraceSource.idWindow) throws {
+        try self.init(reader: try LineReader(path: path), file: path, idWindow: idWindow)
     }
 
     /// Reads a JSON Lines trace held in memory; `file` names it in errors.
-    public init(bytes: [UInt8], file: String) throws {
-        try self.init(reader: LineReader(bytes: bytes, path: file), file: file)
+    public init(bytes: [UInt8], file: String, idWindow: Int = JSONLinesTraceSource.idWindow) throws {
+        try self.init(reader: LineReader(bytes: bytes, path: file), file: file, idWindow: idWindow)
     }
 
-    private init(reader: LineReader, file path: String) throws {
+    private init(reader: LineReader, file path: String, idWindow: Int) throws {
         file = path
         self.reader = reader
+        opIDs = RecentNames(window: idWindow)
         guard let (line, bytes) = try self.reader.nextLine() else { throw RidgeError.data(file: path, at: "line 1", "empty file: expected a trace header line") }
         do {
             let value = try JSONParser.parse(bytes)
@@ -224,7 +228,7 @@ public struct JSONLinesTraceSource: TraceSource {
                     if name == p.id { throw RidgeError.data(file: file, at: "after[\(j)]", "dependency cycle: operator \"\(name)\" depends on itself") }
                     if let i = opIDs[name] { return i }
                     if name.hasPrefix("#"), let i = Int32(name.dropFirst()), i >= 0, i < opCount { return i }
-                    throw RidgeError.data(file: file, at: "after[\(j)]", "depends on unknown operator id \"\(name)\" (in JSON Lines an operator may only depend on earlier lines)")
+                    throw RidgeError.data(file: file, at: "after[\(j)]", "depends on unknown operator id \"\(name)\" (in JSON Lines an operator may only depend on earlier lines: by id on one of the last \(opIDs.window) operators with ids, or by position \"#N\")")
                 }
                 if r.has("id") {
                     guard opIDs.insert(p.id, opCount) else { throw r.fail("id", "duplicate operator id \"\(p.id)\"") }
@@ -236,6 +240,28 @@ public struct JSONLinesTraceSource: TraceSource {
             }
         }
         return nil
+    }
+}
+
+/// The names of the most recent entries: at least the last `window` inserted are kept exactly (two
+/// generations of `NameTable`, the older dropped when the newer fills), so memory is bounded by the
+/// window, not by how many names there have been.
+struct RecentNames {
+    let window: Int
+    private var current = NameTable(), previous = NameTable()
+
+    init(window: Int) { self.window = max(1, window) }
+
+    subscript(name: String) -> Int32? { current[name] ?? previous[name] }
+
+    /// Adds `name → value`; false when `name` is among the remembered names.
+    mutating func insert(_ name: String, _ value: Int32) -> Bool {
+        if previous[name] != nil { return false }
+        if current.count >= window, current[name] == nil {
+            previous = current
+            current = NameTable()
+        }
+        return current.insert(name, value)
     }
 }
 

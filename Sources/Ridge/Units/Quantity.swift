@@ -48,6 +48,14 @@ public enum Quantity {
         ("m", 1e-3), ("u", 1e-6), ("µ", 1e-6), ("μ", 1e-6), ("n", 1e-9), ("p", 1e-12), ("f", 1e-15),
     ]
 
+    /// A number written as text (a CSV field): `Double(text)`, except that text with a control
+    /// character is not a number. `Double(String)` goes through the C library, which stops at a NUL,
+    /// so on its own it reads "6\u{0}4" as 6.
+    public static func number(_ text: String) -> Double? {
+        guard !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return nil }
+        return Double(text)
+    }
+
     /// Parses `text` as a quantity of `dimension`, returning SI base units.
     /// Throws a message (without location) describing what was expected.
     public static func parse(_ text: String, as dimension: Dimension) throws(QuantityError) -> Double {

@@ -44,6 +44,15 @@ public struct CSVTable: Sendable {
     }
 
     public func column(_ name: String) -> Int? { header.firstIndex(of: name) }
+
+    /// Throws when a (non-empty) column name appears twice: which one a reader looks up would be
+    /// arbitrary. Readers that find columns by name call this.
+    public func checkUniqueColumns(file: String?) throws {
+        var seen = Set<String>()
+        for (i, name) in header.enumerated() where !name.isEmpty && !seen.insert(name).inserted {
+            throw RidgeError.data(file: file, at: "line 1, column \(i + 1)", "duplicate column \"\(name)\"")
+        }
+    }
 }
 
 import Foundation

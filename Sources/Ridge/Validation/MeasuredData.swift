@@ -41,7 +41,7 @@ public enum MeasuredData {
     /// Reads a measured file of any supported format.
     public static func open(_ path: String) throws -> MeasuredFile {
         let (bytes, decompression) = try readBytes(path)
-        guard !bytes.isEmpty else { throw RidgeError.data(file: path, at: nil, "empty file: expected one of \(formats.joined(separator: "; "))") }
+        guard !bytes.isEmpty else { throw RidgeError.data(file: path, at: "line 1", "empty file: expected one of \(formats.joined(separator: "; "))") }
         if let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
             let value = try parseJSON(bytes, file: path)
             if ExecutionTrace.looksLikeExecutionTrace(value) {
@@ -55,7 +55,7 @@ public enum MeasuredData {
             let measured = KinetoMeasurements(trace)
             return MeasuredFile(path: path, format: .kineto, rows: measured.rows, kineto: measured, decompression: decompression)
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw RidgeError.data(file: path, at: nil, "not UTF-8 text") }
+        let text = try FileIO.decodeText(bytes, file: path)
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
         let header = try CSVTable.parse(String(firstLine), file: path).header
         if MicrobenchmarkCSV.matches(header: header) {

@@ -25,12 +25,12 @@ public enum MicrobenchmarkCSV {
     }
 
     public static func load(_ path: String) throws -> [MeasuredRow] {
-        let bytes = try FileIO.readBytes(path)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw RidgeError.data(file: path, at: nil, "not UTF-8 text") }
+        let text = try FileIO.readText(path)
         return try parse(CSVTable.parse(text, file: path), file: path)
     }
 
     public static func parse(_ table: CSVTable, file: String?) throws -> [MeasuredRow] {
+        try table.checkUniqueColumns(file: file)
         for required in ["kind", "dtype", "seconds"] where table.column(required) == nil {
             throw RidgeError.data(file: file, at: "line 1", "missing column \(required) (a microbenchmark CSV needs kind, dtype, seconds and the shape columns of each kind)")
         }
@@ -65,7 +65,7 @@ public enum MicrobenchmarkCSV {
                 if let fallback { return fallback }
                 throw error(column, "missing value (required for kind \(text("kind") ?? "?"))")
             }
-            guard let v = Double(t).flatMap({ Int(exactly: $0) }), (1...(1 << 40)).contains(v) else {
+            guard let v = Quantity.number(t).flatMap({ Int(exactly: $0) }), (1...(1 << 40)).contains(v) else {
                 throw error(column, "expected a whole number from 1 to 2^40, got \"\(t)\"")
             }
             return v
@@ -73,7 +73,7 @@ public enum MicrobenchmarkCSV {
 
         func number(_ column: String, positive: Bool) throws -> Double {
             guard let t = text(column) else { throw error(column, "missing value") }
-            guard let v = Double(t), v.isFinite, positive ? v > 0 : v >= 0 else {
+            guard let v = Quantity.number(t), v.isFinite, positive ? v > 0 : v >= 0 else {
                 throw error(column, "expected a finite number \(positive ? "greater than zero" : "zero or more"), got \"\(t)\"")
             }
             return v

@@ -6,9 +6,9 @@ import Foundation
 /// across `num_tensor_parallel_workers`); norms, activation and add become `elementwise` rows.
 public enum VidurImporter {
     public static func load(_ path: String, group: String? = nil) throws -> [MeasuredRow] {
-        let bytes = try FileIO.readBytes(path)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw RidgeError.data(file: path, at: nil, "not UTF-8 text") }
+        let text = try FileIO.readText(path)
         let table = try CSVTable.parse(text, file: path)
+        try table.checkUniqueColumns(file: path)
         let model = group ?? URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
         func col(_ n: String) throws -> Int {
             guard let i = table.column(n) else { throw RidgeError.data(file: path, at: "line 1", "missing column \(n)") }
@@ -21,7 +21,7 @@ public enum VidurImporter {
             func int(_ i: Int) throws -> Int {
                 // Whole and positive (a zero head count or worker count would divide by zero), and small
                 // enough that the shapes' products cannot overflow.
-                guard i < f.count, let v = Double(f[i]).flatMap({ Int(exactly: $0) }), (1...16_777_216).contains(v) else {
+                guard i < f.count, let v = Quantity.number(f[i]).flatMap({ Int(exactly: $0) }), (1...16_777_216).contains(v) else {
                     throw RidgeError.data(file: path, at: "line \(line)", "expected a whole number from 1 to 16777216 in column \(table.header[i])")
                 }
                 return v
@@ -31,7 +31,7 @@ public enum VidurImporter {
             let gated = f[c.gated].lowercased() == "true" || f[c.gated] == "1"
             let d = h / heads
             func time(_ op: String) -> Double? {
-                guard let i = table.column("time_stats.\(op).median"), i < f.count, let v = Double(f[i]), v > 0, v.isFinite else { return nil }
+                guard let i = table.column("time_stats.\(op).median"), i < f.count, let v = Quantity.number(f[i]), v > 0, v.isFinite else { return nil }
                 return v / 1000
             }
             let shapes: [(String, OperatorShape)] = [

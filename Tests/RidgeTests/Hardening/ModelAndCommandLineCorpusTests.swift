@@ -99,6 +99,14 @@ final class CommandLineCorpusTests: XCTestCase {
             ("huge gemm", ["cost", "gemm", "--m", "99999999999", "--n", "1", "--k", "1"], "--m expects a whole number"),
             ("kv heads above heads", ["cost", "attention", "--batch", "1", "--heads", "8", "--kv-heads", "16", "--seq", "8", "--head-dim", "64"], "--kv-heads expects"),
             ("weights in a missing memory", ["simulate", "--weights", "tape"], "has no memory \"tape\""),
+            ("unknown cost operator", ["cost", "fft", "--m", "1"], "unknown operator \"fft\""),
+            ("unknown spill policy", ["simulate", "--spill", "random"], "unknown policy \"random\""),
+            ("Infinity power cap", ["simulate", "--power-cap", "inf W"], "--power-cap"),
+            ("1e400 capacity", ["simulate", "--kv-capacity", "1e400 B"], "--kv-capacity"),
+            ("negative block size", ["simulate", "--block-size", "-2 MiB"], "--block-size"),
+            ("zero page size", ["simulate", "--page-size", "0"], "greater than zero"),
+            ("wrong unit", ["simulate", "--fault-latency", "5 GB"], "--fault-latency"),
+            ("repaired non-UTF-8 option name", ["simulate", "--pro\u{FFFD}file", "h100-sxm"], "unknown option --pro\u{FFFD}file"),
         ]
         for (name, args, reason) in cases {
             assertFails(args, .usage(reason), name)
@@ -115,6 +123,13 @@ final class CommandLineCorpusTests: XCTestCase {
         assertFails(["simulate", "--model", "llama-2-7b", "--batch", "1", "--prompt", "8", "--generate", "1", "--timeline", timeline],
                     .io(timeline, "does not exist"), "timeline in a missing directory")
         XCTAssertEqual(dir.contents, [])
+    }
+
+    /// The Swift runtime repairs invalid UTF-8 in argv to U+FFFD, so a non-UTF-8 name arrives as
+    /// a name that does not exist.
+    func testRepairedNonUTF8Names() {
+        assertFails(["simulate", "--profile", "h100\u{FFFD}sxm"], .io("h100\u{FFFD}sxm", "no bundled profile"), "profile name")
+        assertFails(["simulate", "--trace", "/tmp/\u{FFFD}.jsonl"], .io("/tmp/\u{FFFD}.jsonl", "no such file"), "trace path")
     }
 
     func testMissingBundledModel() {

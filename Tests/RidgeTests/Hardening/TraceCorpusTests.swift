@@ -54,6 +54,9 @@ final class TraceCorpusTests: XCTestCase {
              "ops[0].kvHeads", "multiple of kvHeads"),
             ("non-UTF-8 id", Array(j.utf8).replacingFirst(Array("\"id\": \"a\"".utf8), with: Array("\"id\": \"".utf8) + [0xC3, 0x28] + [0x22]), "line 3", "not valid UTF-8"),
             ("non-UTF-8 garbage", Array(j.utf8).replacingFirst(Array("\"tensors\"".utf8), with: [0x80, 0x81]), "line 2", "unexpected character"),
+            ("a write larger than every memory", t(j.replacingOnce("\"writes\": [\"x\"]}", with: "\"writes\": [{\"tensor\": \"x\", \"bytes\": 1e30}]}")),
+             "operator 0 (\"a\")", "does not fit: it needs"),
+            ("a weight larger than every memory", t(j.replacingOnce("\"bytes\": 1048576", with: "\"bytes\": 1e30")), "operator 0 (\"a\")", "does not fit"),
         ]
     }()
 
@@ -93,6 +96,8 @@ final class TraceCorpusTests: XCTestCase {
             ("non-UTF-8 bytes", Array(l.utf8).replacingFirst(Array("\"id\": \"b\"".utf8), with: Array("\"id\": \"".utf8) + [0xED, 0xA0, 0x80, 0x22]), "line 5", "not valid UTF-8"),
             ("NUL line", Array(l.utf8) + [0x00, 0x0A], "line 7", "unexpected character"),
             ("2 GiB dimension", t(l.replacingOnce("\"m\": 64", with: "\"m\": 2199023255553")), "line 4, m", "from 0 to"),
+            ("a write larger than every memory", t(l.replacingOnce("\"writes\": [\"x\"]}", with: "\"writes\": [{\"tensor\": \"x\", \"bytes\": 1e30}]}")),
+             "operator 0 (\"a\")", "does not fit: it needs"),
         ]
     }()
 

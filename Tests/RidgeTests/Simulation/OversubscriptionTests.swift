@@ -119,7 +119,8 @@ final class OversubscriptionTests: XCTestCase {
         let e = expectRidgeError(["simulate", "--profile", "h100-sxm", "--trace", trace, "--spill", "none"])
         XCTAssertEqual(e?.kind.exitCode, 65)
         XCTAssertEqual(e?.file, trace)
-        let message = e?.message ?? ""
+        XCTAssertEqual(e?.location, "operator 1 (\"second\")")
+        let message = e?.description ?? ""
         for needle in ["hbm", "second", "30 GiB", "over", "spill policy none"] { XCTAssertTrue(message.contains(needle), "\(needle) in \(message)") }
     }
 
