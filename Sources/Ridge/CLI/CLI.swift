@@ -36,6 +36,7 @@ public enum RidgeCLI {
         "cost": CostCommand.run,
         "profiles": ProfilesCommand.run,
         "simulate": SimulateCommand.run,
+        "sweep": SweepCommand.run,
         "trace": TraceCommand.run,
     ]
 

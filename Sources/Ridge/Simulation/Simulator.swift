@@ -578,7 +578,7 @@ public final class Simulator {
             r.averageWatts = makespan > 0 ? r.energyJoules / makespan : 0
             for (i, name) in trace.phases.enumerated() where i < phaseOps.count {
                 let span = phaseOps[i] > 0 ? phaseLast[i] - phaseFirst[i] : 0
-                r.phases.append(PhaseResult(name: name.isEmpty ? "(none)" : name, ops: phaseOps[i], startSeconds: phaseFirst[i].isFinite ? phaseFirst[i] : 0,
+                r.phases.append(PhaseResult(name: PhaseResult.name(ofPhase: name), ops: phaseOps[i], startSeconds: phaseFirst[i].isFinite ? phaseFirst[i] : 0,
                                             endSeconds: phaseLast[i], energyJoules: phaseEnergy[i] + idleWatts * span))
             }
             var byKind: [String: (Int, Double)] = [:]
@@ -616,15 +616,25 @@ extension Simulator {
     /// says what oversubscription cost); when it was throttled by a power cap, the same trace
     /// uncapped. `makeSource` is called once per run (traces stream, they do not rewind).
     public func runWithCosts(_ makeSource: () throws -> TraceSource) throws -> SimulationResult {
-        var source = try makeSource()
-        var result = try run(&source)
+        try runWithCosts { simulator in
+            var source = try makeSource()
+            return try simulator.run(&source)
+        }
+    }
+
+    /// `runWithCosts` on a compiled trace (compile once, simulate on many profiles: sweeps).
+    public func runWithCosts(_ compiled: CompiledTrace) throws -> SimulationResult {
+        try runWithCosts { try $0.run(compiled) }
+    }
+
+    private func runWithCosts(_ run: (Simulator) throws -> SimulationResult) throws -> SimulationResult {
+        var result = try run(self)
         if result.swaps > 0 {
             var o = options
             o.capacityOverrides = Dictionary(uniqueKeysWithValues: profile.memories.map { ($0.id, Double.infinity) })
             o.recordTimeline = false
             o.recordMemory = false
-            var again = try makeSource()
-            let free = try Simulator(profile: profile, options: o).run(&again)
+            let free = try run(Simulator(profile: profile, options: o))
             result.unlimited = SimulationResult.Baseline(makespanSeconds: free.makespanSeconds, energyJoules: free.energyJoules)
         }
         if result.throttledOps > 0 {
@@ -632,8 +642,7 @@ extension Simulator {
             o.oversubscription.powerCap = .infinity
             o.recordTimeline = false
             o.recordMemory = false
-            var again = try makeSource()
-            let free = try Simulator(profile: profile, options: o).run(&again)
+            let free = try run(Simulator(profile: profile, options: o))
             result.uncapped = SimulationResult.Baseline(makespanSeconds: free.makespanSeconds, energyJoules: free.energyJoules)
         }
         return result

@@ -37,11 +37,16 @@ public enum FileIO {
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
             try data.write(to: temp)
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temp) }
-            else { try FileManager.default.moveItem(at: temp, to: url) }
         } catch {
             try? FileManager.default.removeItem(at: temp)
             throw RidgeError(.io, file: path, "cannot write: \(error.localizedDescription)")
+        }
+        // rename(2) replaces an existing file atomically. (FileManager.replaceItemAt on Linux
+        // failed on every second overwrite and deleted the existing file when it did.)
+        if rename(temp.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temp)
+            throw RidgeError(.io, file: path, "cannot write: \(reason)")
         }
     }
 }
