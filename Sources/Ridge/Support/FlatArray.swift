@@ -56,7 +56,7 @@ struct FlatArray<Element>: ~Copyable {
     /// Appends `n` copies of `value`.
     mutating func append(repeating value: Element, count n: Int) {
         guard n > 0 else { return }
-        reserve(max(count + n, capacity * 2))
+        if count + n > capacity { reserve(max(count + n, capacity * 2)) }
         (base + count).initialize(repeating: value, count: n)
         count += n
     }
