@@ -25,6 +25,8 @@ public struct SweepPlan: Sendable {
     public private(set) var metricColumns: [String] = []
     /// Fingerprint of everything that decides the rows (not the shard or the Pareto objectives).
     public private(set) var fingerprint = ""
+    /// The trace file, read and compiled once (`--trace` only).
+    public private(set) var fileTrace: CompiledTrace?
 
     /// Workload parameters that can vary (the generator options of `ridge simulate`, without dashes).
     public static let workloadParameters: [String: SweepValueKind] = [
@@ -71,7 +73,8 @@ public struct SweepPlan: Sendable {
         simulationOptions = simulation.filter { !varied.contains($0.name) }
         try validateValues()
         // Columns need the trace's phases; the fingerprint needs the columns.
-        metricColumns = SweepPlan.metricColumns(baseProfile, phases: try phaseNames(trace: trace))
+        if let trace { fileTrace = try SweepPlan.compile(file: trace) }
+        metricColumns = SweepPlan.metricColumns(baseProfile, phases: try phaseNames())
         fingerprint = SweepPlan.hash(JSONWriter.write(.object(identity), pretty: false))
     }
 
@@ -256,10 +259,10 @@ public struct SweepPlan: Sendable {
 
     /// The trace's phase names as results name them (the trace file's, or those a one-token trace
     /// of the first workload has: the generator's phases do not depend on the lengths).
-    func phaseNames(trace: String?) throws -> [String] {
+    func phaseNames() throws -> [String] {
         let compiled: CompiledTrace
-        if let trace {
-            compiled = try SweepPlan.compile(file: trace)
+        if let fileTrace {
+            compiled = fileTrace
         } else {
             var w = try workload(0)
             let maxGenerate = grid.dimensions.first { $0.path == "generate" }?.values.compactMap(\.number).max() ?? Double(w.generate)

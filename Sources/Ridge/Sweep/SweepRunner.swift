@@ -94,7 +94,7 @@ public final class SweepRunner: @unchecked Sendable {
     /// The trace of configuration `index` (the same for every configuration of its workload variant).
     func trace(_ index: Int) throws -> CompiledTrace {
         switch plan.source {
-        case .trace(let path): return try SweepPlan.compile(file: path)
+        case .trace(let path): return try plan.fileTrace ?? SweepPlan.compile(file: path)
         case .model: return try LLMTraceGenerator.compiled(try plan.workload(index))
         }
     }
