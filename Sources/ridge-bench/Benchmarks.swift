@@ -87,115 +87,45 @@ struct Benchmarks {
     static let batches = [1, 2, 4, 8, 12, 16, 20, 24, 28, 32]
     static let prompts = [32, 64, 128, 256, 384, 512, 768, 1024, 1536, 2048]
 
-    /// llama-2-7b bf16, generate 256, on the profile with `memories.hbm.bandwidth` set to each value:
-    /// 10 bandwidths × 10 batches × 10 prompts, every operator of every config simulated.
+    /// `ridge sweep` itself (argument parsing, plan, every configuration simulated operator by
+    /// operator, CSV written row by row): llama-2-7b bf16, generate 256, on the profile with
+    /// `memories.hbm.bandwidth` set to each value: 10 bandwidths × 10 batches × 10 prompts.
     func sweep() throws {
-        let grid = try SweepGrid(profileName: profileName, bandwidthsGBs: quick ? [1000, 2039] : Self.bandwidthsGBs,
-                                 batches: quick ? [1, 8] : Self.batches, prompts: quick ? [32, 512] : Self.prompts,
-                                 model: "llama-2-7b", generate: quick ? 32 : 256)
-        print("(c) sweep: llama-2-7b bf16, generate \(grid.generate), \(grid.bandwidths.count) HBM bandwidths × \(grid.batches.count) batches × \(grid.prompts.count) prompts = \(grid.count) configs on \(profileName), \(jobs) jobs")
-        var results: [SweepGrid.Row] = []
-        let s = try measure(warmup: warmup, runs: runs) { results = try grid.run(jobs: jobs) }
-        let ops = results.reduce(0) { $0 + $1.ops }
-        print(String(format: "  %d configs, %d operators simulated in total (%.1f M per run)", results.count, ops, Double(ops) / 1e6))
-        report("sweep", amount: Double(grid.count), unit: "configs/s", s)
+        let bandwidths = quick ? [1000, 2039] : Self.bandwidthsGBs
+        let batches = quick ? [1, 8] : Self.batches, prompts = quick ? [32, 512] : Self.prompts
+        let generate = quick ? 32 : 256
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ridge-bench-sweep-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let output = dir + "/sweep.csv"
+        let list = { (xs: [String]) in xs.joined(separator: ",") }
+        let args = ["sweep", "--profile", profileName, "--model", "llama-2-7b", "--dtype", "bf16", "--generate", "\(generate)",
+                    "--vary", "memories.hbm.bandwidth=" + list(bandwidths.map { "\(JSONWriter.format(number: $0))GB/s" }),
+                    "--vary", "batch=" + list(batches.map(String.init)), "--vary", "prompt=" + list(prompts.map(String.init)),
+                    "-o", output, "--jobs", "\(jobs)", "--no-progress"]
+        let count = bandwidths.count * batches.count * prompts.count
+        print("(c) sweep: llama-2-7b bf16, generate \(generate), \(bandwidths.count) HBM bandwidths × \(batches.count) batches × \(prompts.count) prompts = \(count) configs on \(profileName), \(jobs) jobs")
+        print("  ridge " + args.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "))
+        let s = try measure(warmup: warmup, runs: runs) { _ = try RidgeCLI.run(args) }
+        let table = try SweepFile.read(output, format: .csv)
+        guard table.rows.count == count, let opsColumn = table.columns.firstIndex(of: "ops"),
+              let tps = table.columns.firstIndex(of: "tokensPerSecond"), let error = table.columns.firstIndex(of: "error") else {
+            throw RidgeError.data(file: output, at: nil, "expected \(count) rows with ops, tokensPerSecond and error columns")
+        }
+        if let failed = table.rows.first(where: { $0.cells[error] != .null }) {
+            throw RidgeError.data(file: output, at: "line \(failed.line)", "a configuration failed: \(failed.cells[error].csv)")
+        }
+        let ops = table.rows.reduce(0) { $0 + Int($1.cells[opsColumn].number ?? 0) }
+        print(String(format: "  %d configs, %d operators simulated in total (%.1f M per run)", table.rows.count, ops, Double(ops) / 1e6))
+        report("sweep", amount: Double(count), unit: "configs/s", s)
         report("sweep operators", amount: Double(ops), unit: "ops/s", s, scale: 1e6, scaleUnit: "M simulated ops/s")
         print(String(format: "  wall clock per sweep: median %.3f s (min %.3f, max %.3f); CPU per sweep: median %.3f s over %d jobs",
                      s.median, s.min, s.max, s.cpuMedian, jobs))
-        if let first = results.first, let last = results.last {
-            print(String(format: "  e.g. %@: %.1f tokens/s; %@: %.1f tokens/s", first.label, first.tokensPerSecond, last.label, last.tokensPerSecond))
+        func label(_ row: [SweepCell]) -> String {
+            zip(table.columns[1...3], row[1...3]).map { "\($0)=\($1.csv)" }.joined(separator: " ")
         }
-    }
-}
-
-/// The sweep grid, run directly through the library on all cores. Each (batch, prompt) trace is
-/// generated and compiled once and simulated on every bandwidth's profile: the generator reads
-/// nothing from the profile but the engine and memory names, which the bandwidth does not change,
-/// and a compiled trace holds no profile data (tests check the results equal separate runs).
-struct SweepGrid: Sendable {
-    struct Row: Sendable {
-        var label: String
-        var ops: Int
-        var makespan: Double
-        var tokensPerSecond: Double
-    }
-
-    let bandwidths: [Double]
-    let batches: [Int]
-    let prompts: [Int]
-    let generate: Int
-    let model: ModelConfig
-    let profiles: [HardwareProfile]
-    var count: Int { bandwidths.count * batches.count * prompts.count }
-
-    init(profileName: String, bandwidthsGBs: [Double], batches: [Int], prompts: [Int], model: String, generate: Int) throws {
-        self.bandwidths = bandwidthsGBs
-        self.batches = batches
-        self.prompts = prompts
-        self.generate = generate
-        self.model = try ModelConfig.load(model)
-        let base = try ProfileLoader.load(profileName)
-        profiles = try bandwidthsGBs.map { bw in
-            var json = base.json
-            guard case .object(var memories)? = json["memories"], case .object(var hbm)? = memories["hbm"] else {
-                throw RidgeError.data(file: profileName, at: "memories.hbm", "the sweep needs a memory called hbm")
-            }
-            hbm["bandwidth"] = .string("\(JSONWriter.format(number: bw)) GB/s")
-            memories["hbm"] = .object(hbm)
-            json["memories"] = .object(memories)
-            return try ProfileLoader.decode(json, file: profileName)
+        if let first = table.rows.first?.cells, let last = table.rows.last?.cells {
+            print(String(format: "  e.g. %@: %.1f tokens/s; %@: %.1f tokens/s", label(first), first[tps].number ?? 0, label(last), last[tps].number ?? 0))
         }
-    }
-
-    /// Runs every config; rows in grid order (bandwidth, batch, prompt), whatever `jobs` is.
-    func run(jobs: Int) throws -> [Row] {
-        let pairs = batches.flatMap { b in prompts.map { (b, $0) } }
-        final class Results: @unchecked Sendable {
-            var rows: [[Row]]
-            var error: Error?
-            let lock = NSLock()
-            init(_ n: Int) { rows = Array(repeating: [], count: n) }
-        }
-        let results = Results(pairs.count)
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, pairs.count))) { _ in
-            while true {
-                let i = next.increment()
-                guard i < pairs.count else { return }
-                do {
-                    let (batch, prompt) = pairs[i]
-                    var w = LLMWorkload(model: model, batch: batch, prompt: prompt, generate: generate)
-                    w.engine = profiles[0].primaryEngine.id
-                    w.computeMemory = profiles[0].primaryEngine.memory
-                    let trace = try TraceBuilder.compile(LLMTraceGenerator.header(w)) { try LLMTraceGenerator.generate(w, into: $0) }
-                    var rows: [Row] = []
-                    for (j, profile) in profiles.enumerated() {
-                        let r = try Simulator(profile: profile).run(trace)
-                        rows.append(Row(label: "\(JSONWriter.format(number: bandwidths[j])) GB/s b\(batch) p\(prompt)", ops: r.ops,
-                                        makespan: r.makespanSeconds, tokensPerSecond: r.tokensPerSecond ?? 0))
-                    }
-                    results.lock.lock(); results.rows[i] = rows; results.lock.unlock()
-                } catch {
-                    results.lock.lock(); results.error = error; results.lock.unlock()
-                    return
-                }
-            }
-        }
-        if let e = results.error { throw e }
-        // Grid order: bandwidth-major.
-        var out: [Row] = []
-        for j in bandwidths.indices { for i in pairs.indices { out.append(results.rows[i][j]) } }
-        return out
-    }
-}
-
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let v = value
-        value += 1
-        return v
     }
 }

@@ -7,7 +7,7 @@ usage: ridge-bench [engine|read|sweep|all] [--runs N] [--warmup N] [--jobs N] [-
 Measures Ridge's own speed (issue 8):
   engine   simulated operators per second, llama-2-70b batch 8 prompt 2048 generate 2048
   read     trace reading speed, JSON and JSON Lines, in MB/s
-  sweep    1,000 configs of llama-2-7b bf16 (10 HBM bandwidths × 10 batches × 10 prompts, generate 256), configs/s
+  sweep    `ridge sweep` of 1,000 configs: llama-2-7b bf16 (10 HBM bandwidths × 10 batches × 10 prompts, generate 256), configs/s
   all      the three (default)
 Build with `swift build -c release`; debug builds refuse to run unless --allow-debug.
   --runs N       timed runs after warm-up (default 5; sweep default 5)

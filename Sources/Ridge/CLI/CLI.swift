@@ -38,6 +38,7 @@ public enum RidgeCLI {
         "profiles": ProfilesCommand.run,
         "report": ReportCommand.run,
         "simulate": SimulateCommand.run,
+        "sweep": SweepCommand.run,
         "trace": TraceCommand.run,
         "validate": ValidateCommand.run,
     ]

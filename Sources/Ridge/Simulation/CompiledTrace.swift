@@ -6,6 +6,9 @@
 public struct CompiledTrace: Sendable {
     public var header: TraceHeader
     public var tensors: [TensorInfo] = []
+    /// Shared by this trace and its copies, so a `ChainSchedule` can tell the trace it was recorded on.
+    let identity = Identity()
+    final class Identity: Sendable {}
 
     // Interned tables.
     var shapes: [OperatorShape] = []
@@ -13,23 +16,36 @@ public struct CompiledTrace: Sendable {
     private var queueIndex: [String: [String: Int32]] = [:]
     var phases: [String] = []
     private var phaseIndex: [String: Int32] = [:]
-    private var last: (engine: String, stream: String, queue: Int32, phase: String, phaseID: Int32)? = nil
+    /// The queue and phase of the last operator appended (most operators share them).
+    private var lastEngine = "", lastStream = "", lastQueue: Int32 = -1
+    private var lastPhase = "", lastPhaseID: Int32 = -1
+
+    /// One operator: interned shape, (engine, stream) queue and phase, and the end offsets
+    /// (absolute) of its reads, writes and frees in `refs` and of its dependencies in `after`.
+    struct OpRecord {
+        var shape: Int32
+        var queue: Int32
+        var phase: Int32
+        var readEnd: Int
+        var writeEnd: Int
+        var freeEnd: Int
+        var afterEnd: Int
+    }
+
+    /// A tensor an operator reads, writes or frees; a write may give the tensor's new size (NaN: unchanged).
+    struct TensorRef {
+        var tensor: Int32
+        var bytes: Double
+    }
 
     // Per operator, local index `i` = absolute index − `base`.
     public private(set) var base = 0
-    var opShape: [Int32] = []
-    var opQueue: [Int32] = []
-    var opPhase: [Int32] = []
-    /// End offsets (absolute, into `refs`) of each operator's reads, writes and frees.
-    var opReadEnd: [Int] = [], opWriteEnd: [Int] = [], opFreeEnd: [Int] = []
-    var opAfterEnd: [Int] = []
+    var records: [OpRecord] = []
     var names: [String] = []
     var keepNames: Bool
 
     var refBase = 0
-    var refs: [Int32] = []
-    /// New size for writes (NaN: unchanged), parallel to `refs`.
-    var refBytes: [Double] = []
+    var refs: [TensorRef] = []
     var afterBase = 0
     var after: [Int32] = []
 
@@ -42,10 +58,17 @@ public struct CompiledTrace: Sendable {
     public init(_ trace: Trace, keepNames: Bool = false) {
         self.init(header: trace.header, keepNames: keepNames)
         tensors = trace.tensors
+        reserve(operators: trace.ops.count)
         for op in trace.ops { append(op) }
     }
 
-    public var count: Int { base + opShape.count }
+    public var count: Int { base + records.count }
+
+    /// Reserves room for `n` more operators (about three tensor references each).
+    mutating func reserve(operators n: Int) {
+        records.reserveCapacity(records.count + n)
+        refs.reserveCapacity(refs.count + 3 * n)
+    }
 
     /// Open-addressing table from a shape's 64-bit fingerprint to its id (0 = empty slot), so
     /// interning costs a few dozen instructions instead of a full `Hasher` pass over the enum.
@@ -57,7 +80,7 @@ public struct CompiledTrace: Sendable {
         while true {
             let entry = table[slot]
             if entry.key == 0 { break }
-            if entry.key == key, shapes[Int(entry.id)] == shape { return entry.id }
+            if entry.key == key, shapes.withUnsafeBufferPointer({ $0[Int(entry.id)] == shape }) { return entry.id }
             slot = (slot + 1) & (table.count - 1)
         }
         let id = Int32(shapes.count)
@@ -78,68 +101,82 @@ public struct CompiledTrace: Sendable {
     }
 
     mutating func queue(engine: String, stream: String) -> Int32 {
-        if let l = last, l.engine == engine, l.stream == stream { return l.queue }
-        if let q = queueIndex[engine]?[stream] { return q }
-        let q = Int32(queues.count)
-        queues.append((engine, stream))
-        queueIndex[engine, default: [:]][stream] = q
+        if lastQueue >= 0, lastEngine == engine, lastStream == stream { return lastQueue }
+        let q: Int32
+        if let known = queueIndex[engine]?[stream] { q = known } else {
+            q = Int32(queues.count)
+            queues.append((engine, stream))
+            queueIndex[engine, default: [:]][stream] = q
+        }
+        lastEngine = engine; lastStream = stream; lastQueue = q
         return q
     }
 
     mutating func phase(_ name: String) -> Int32 {
-        if let l = last, l.phase == name { return l.phaseID }
-        if let p = phaseIndex[name] { return p }
-        let p = Int32(phases.count)
-        phases.append(name)
-        phaseIndex[name] = p
+        if lastPhaseID >= 0, lastPhase == name { return lastPhaseID }
+        let p: Int32
+        if let known = phaseIndex[name] { p = known } else {
+            p = Int32(phases.count)
+            phases.append(name)
+            phaseIndex[name] = p
+        }
+        lastPhase = name; lastPhaseID = p
         return p
     }
 
     public mutating func append(_ op: TraceOp) {
-        let engine = op.shape.kind == "transfer" ? "" : op.engine
-        let q = queue(engine: engine, stream: op.stream)
+        let q: Int32
+        if case .transfer = op.shape { q = queue(engine: "", stream: op.stream) } else { q = queue(engine: op.engine, stream: op.stream) }
         let p = phase(op.phase)
-        last = (engine, op.stream, q, op.phase, p)
-        opShape.append(intern(op.shape))
-        opQueue.append(q)
-        opPhase.append(p)
-        for t in op.reads { refs.append(t); refBytes.append(.nan) }
-        opReadEnd.append(refBase + refs.count)
-        for w in op.writes { refs.append(w.tensor); refBytes.append(w.bytes ?? .nan) }
-        opWriteEnd.append(refBase + refs.count)
-        for t in op.frees { refs.append(t); refBytes.append(.nan) }
-        opFreeEnd.append(refBase + refs.count)
-        after.append(contentsOf: op.after)
-        opAfterEnd.append(afterBase + after.count)
+        let shape = intern(op.shape)
+        for t in op.reads { refs.append(TensorRef(tensor: t, bytes: .nan)) }
+        let readEnd = refBase + refs.count
+        for w in op.writes { refs.append(TensorRef(tensor: w.tensor, bytes: w.bytes ?? .nan)) }
+        let writeEnd = refBase + refs.count
+        for t in op.frees { refs.append(TensorRef(tensor: t, bytes: .nan)) }
+        if !op.after.isEmpty { after.append(contentsOf: op.after) }
+        records.append(OpRecord(shape: shape, queue: q, phase: p, readEnd: readEnd, writeEnd: writeEnd, freeEnd: refBase + refs.count,
+                                afterEnd: afterBase + after.count))
         if keepNames { names.append(op.name) }
     }
 
+    /// The record of operator `i` (absolute index).
+    @inline(__always)
+    func record(_ i: Int) -> OpRecord { records[i - base] }
+
+    /// The tensor of reference `r` (absolute offset).
+    @inline(__always)
+    func tensor(_ r: Int) -> Int32 { refs[r - refBase].tensor }
+
     /// The engine name an operator was given ("" for transfers and for the primary engine).
-    func engineName(_ i: Int) -> String { queues[Int(opQueue[i - base])].engine }
+    func engineName(_ i: Int) -> String { queues[Int(records[i - base].queue)].engine }
 
     func name(_ i: Int) -> String { keepNames ? names[i - base] : "#\(i)" }
 
+    @inline(__always)
     func readRange(_ i: Int) -> Range<Int> {
         let l = i - base
-        let start = l == 0 ? refBase : opFreeEnd[l - 1]
-        return start..<opReadEnd[l]
+        let start = l == 0 ? refBase : records[l - 1].freeEnd
+        return start..<records[l].readEnd
     }
-    func writeRange(_ i: Int) -> Range<Int> { let l = i - base; return opReadEnd[l]..<opWriteEnd[l] }
-    func freeRange(_ i: Int) -> Range<Int> { let l = i - base; return opWriteEnd[l]..<opFreeEnd[l] }
+    @inline(__always)
+    func writeRange(_ i: Int) -> Range<Int> { let l = i - base; return records[l].readEnd..<records[l].writeEnd }
+    @inline(__always)
+    func freeRange(_ i: Int) -> Range<Int> { let l = i - base; return records[l].writeEnd..<records[l].freeEnd }
+    @inline(__always)
     func afterRange(_ i: Int) -> Range<Int> {
         let l = i - base
-        return (l == 0 ? afterBase : opAfterEnd[l - 1])..<opAfterEnd[l]
+        return (l == 0 ? afterBase : records[l - 1].afterEnd)..<records[l].afterEnd
     }
 
     /// Discards operators before absolute index `n` (they are finished and no longer referenced).
     mutating func dropPrefix(upTo n: Int) {
         let k = n - base
         guard k > 0 else { return }
-        let refCut = opFreeEnd[k - 1], afterCut = opAfterEnd[k - 1]
-        refs.removeFirst(refCut - refBase); refBytes.removeFirst(refCut - refBase); refBase = refCut
+        let refCut = records[k - 1].freeEnd, afterCut = records[k - 1].afterEnd
+        refs.removeFirst(refCut - refBase); refBase = refCut
         after.removeFirst(afterCut - afterBase); afterBase = afterCut
-        opShape.removeFirst(k); opQueue.removeFirst(k); opPhase.removeFirst(k)
-        opReadEnd.removeFirst(k); opWriteEnd.removeFirst(k); opFreeEnd.removeFirst(k); opAfterEnd.removeFirst(k)
+        records.removeFirst(k)
         if keepNames { names.removeFirst(k) }
         base = n
     }

@@ -1,6 +1,6 @@
 /// The simulator's event queue: a binary min-heap ordered by (time, sequence number), specialised
 /// so comparisons inline. Equal times pop in insertion order, which makes every run deterministic.
-struct EventQueue {
+struct EventQueue: ~Copyable {
     enum Kind: UInt8 { case opFinish, flowStart, flowFinish }
     struct Event {
         var time: Double
@@ -10,7 +10,7 @@ struct EventQueue {
         var kind: Kind
     }
 
-    private var heap: [Event] = []
+    private var heap = FlatArray<Event>()
     private var seq = 0
 
     var isEmpty: Bool { heap.isEmpty }
@@ -20,39 +20,36 @@ struct EventQueue {
     }
 
     mutating func push(_ time: Double, _ kind: Kind, _ index: Int, _ version: Int32 = 0) {
-        heap.append(Event(time: time, seq: seq, index: index, version: version, kind: kind))
+        let e = Event(time: time, seq: seq, index: index, version: version, kind: kind)
         seq += 1
-        heap.withUnsafeMutableBufferPointer { h in
-            var i = h.count - 1
-            let e = h[i]
-            while i > 0 {
-                let parent = (i - 1) >> 1
-                if !EventQueue.less(e, h[parent]) { break }
-                h[i] = h[parent]
-                i = parent
-            }
-            h[i] = e
+        heap.append(e)
+        var i = heap.count - 1
+        while i > 0 {
+            let parent = (i - 1) >> 1
+            if !EventQueue.less(e, heap[parent]) { break }
+            heap[i] = heap[parent]
+            i = parent
         }
+        heap[i] = e
     }
 
     mutating func pop() -> Event? {
-        guard let first = heap.first else { return nil }
+        guard !heap.isEmpty else { return nil }
+        let first = heap[0]
         let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap.withUnsafeMutableBufferPointer { h in
-                let n = h.count
-                var i = 0
-                while true {
-                    let l = 2 * i + 1
-                    if l >= n { break }
-                    var m = l
-                    if l + 1 < n, EventQueue.less(h[l + 1], h[l]) { m = l + 1 }
-                    if !EventQueue.less(h[m], last) { break }
-                    h[i] = h[m]
-                    i = m
-                }
-                h[i] = last
+        let n = heap.count
+        if n > 0 {
+            var i = 0
+            while true {
+                let l = 2 * i + 1
+                if l >= n { break }
+                var m = l
+                if l + 1 < n, EventQueue.less(heap[l + 1], heap[l]) { m = l + 1 }
+                if !EventQueue.less(heap[m], last) { break }
+                heap[i] = heap[m]
+                i = m
             }
+            heap[i] = last
         }
         return first
     }

@@ -3,26 +3,26 @@
 /// resized by writes that give a size (the growing KV cache) and released by `frees`. Part or all
 /// of a tensor may be spilled from its home to the home's spill tier (the linked memory with the
 /// largest capacity: host DDR for HBM, NVMe for host DDR).
-struct MemoryTracker {
-    var current: [Double]
-    var peak: [Double]
-    var capacity: [Double]
-    var spillTier: [Int32]
-    var tensorBytes: [Double] = []
+struct MemoryTracker: ~Copyable {
+    var current: FlatArray<Double>
+    var peak: FlatArray<Double>
+    var capacity: FlatArray<Double>
+    var spillTier: FlatArray<Int32>
+    var tensorBytes = FlatArray<Double>()
     /// Bytes of the tensor held in its home memory (the rest sits in the spill tier).
-    var tensorResident: [Double] = []
+    var tensorResident = FlatArray<Double>()
     /// Bytes of the resident part whose copy in the spill tier is still valid (brought home by a
     /// swap-in and not written since): evicting them again moves nothing.
-    var tensorRetained: [Double] = []
+    var tensorRetained = FlatArray<Double>()
     /// Whether swap-ins keep the spill tier's copy (software-managed swapping: a runtime that
     /// copies a read-only tensor back keeps its host copy). Demand paging migrates pages instead.
     var retainCopies = true
-    var tensorAllocated: [Bool] = []
-    var tensorHome: [Int32] = []
-    var tensorKind: [TensorKind] = []
-    var tensorResidentAtStart: [Bool] = []
-    var lastUse: [Int] = []
-    var arrival: [Int] = []
+    var tensorAllocated = FlatArray<Bool>()
+    var tensorHome = FlatArray<Int32>()
+    var tensorKind = FlatArray<TensorKind>()
+    var tensorResidentAtStart = FlatArray<Bool>()
+    var lastUse = FlatArray<Int>()
+    var arrival = FlatArray<Int>()
     /// Future uses (operator indices, ascending) of each tensor among loaded operators, for Belady.
     var futureUses: [[Int32]] = []
     var futureHead: [Int] = []
@@ -31,10 +31,12 @@ struct MemoryTracker {
     var trackFuture = false
 
     init(profile: HardwareProfile, capacityOverrides: [String: Double]) {
-        current = Array(repeating: 0, count: profile.memories.count)
-        peak = current
-        capacity = profile.memories.map { capacityOverrides[$0.id] ?? $0.capacity }
-        spillTier = profile.memories.map { m in
+        current = FlatArray(repeating: 0, count: profile.memories.count)
+        peak = FlatArray(repeating: 0, count: profile.memories.count)
+        capacity = FlatArray()
+        for m in profile.memories { capacity.append(capacityOverrides[m.id] ?? m.capacity) }
+        spillTier = FlatArray()
+        for tier in profile.memories.map({ m -> Int32 in
             if let target = m.spillTo { return target == "none" ? -1 : Int32(profile.memoryIndex(target)!) }
             var best: Int32 = -1, bestCapacity = 0.0
             for l in profile.links where l.from == m.id || l.to == m.id {
@@ -44,7 +46,7 @@ struct MemoryTracker {
                 }
             }
             return best
-        }
+        }) { spillTier.append(tier) }
     }
 
     var tensorCount: Int { tensorBytes.count }

@@ -91,6 +91,9 @@ public struct PhaseResult: Sendable {
     public var endSeconds: Double
     public var energyJoules: Double
     public var seconds: Double { endSeconds - startSeconds }
+
+    /// How results name a trace phase (operators without one are in "(none)").
+    static func name(ofPhase raw: String) -> String { raw.isEmpty ? "(none)" : raw }
 }
 
 public struct KindResult: Sendable {

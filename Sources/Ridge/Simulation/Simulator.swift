@@ -46,10 +46,36 @@ public final class Simulator {
     }
 
     private func run(compiled: inout CompiledTrace, source: UnsafeMutablePointer<TraceSource>?) throws -> SimulationResult {
+        try run(compiled: &compiled, source: source, recording: false).0
+    }
+
+    private func run(compiled: inout CompiledTrace, source: UnsafeMutablePointer<TraceSource>?,
+                     recording: Bool) throws -> (SimulationResult, ChainSchedule.Recording) {
         let wallStart = DispatchTime.now().uptimeNanoseconds
         var state = RunState(profile: profile, options: options, header: compiled.header)
         try state.run(&compiled, source: source)
         var result = state.result(compiled)
+        result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
+        return (result, recording ? state.schedule(compiled, streamed: source != nil) : .notThisRun)
+    }
+
+    /// Simulates a compiled trace and, when it is a chain (every operator waits for the one before
+    /// it and nothing else, no transfers) that did not spill, returns its `ChainSchedule` too.
+    public func runRecordingSchedule(_ compiled: CompiledTrace) throws -> (SimulationResult, ChainSchedule.Recording) {
+        var c = compiled
+        return try run(compiled: &c, source: nil, recording: true)
+    }
+
+    /// The result of simulating `compiled`, timed from a schedule recorded on another profile of
+    /// the same structure; nil when this profile and these options cannot reuse it (see
+    /// `ChainSchedule.fits`), and the trace must be simulated instead.
+    public func run(_ compiled: CompiledTrace, schedule: ChainSchedule) -> SimulationResult? {
+        guard schedule.fits(profile, options, compiled) else { return nil }
+        let wallStart = DispatchTime.now().uptimeNanoseconds
+        var c = compiled
+        var state = RunState(profile: profile, options: options, header: c.header)
+        state.replay(&c, schedule)
+        var result = state.result(c)
         result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
         return result
     }
@@ -59,7 +85,7 @@ public final class Simulator {
     }
 
     /// The mutable state of one run. Per-operator arrays are indexed by `i − trace.base`.
-    private struct RunState {
+    private struct RunState: ~Copyable {
         let profile: HardwareProfile
         let options: SimulationOptions
         let header: TraceHeader
@@ -82,31 +108,37 @@ public final class Simulator {
             var energy = 0.0
             var finishTime = Double.nan
         }
-        var ops: [OpState] = []
+        var ops = FlatArray<OpState>()
         /// Dependents linked list pool: (op, next). Nodes of woken dependents go on a free list and
         /// are reused, so the pool holds only the edges of loaded, unfinished operators.
-        var depPool: [(op: Int, next: Int32)] = []
+        var depPool = FlatArray<(op: Int, next: Int32)>()
         var freeDep: Int32 = -1
 
         // Per queue.
-        var queueEngine: [Int32] = []   // -1: transfer queue
-        var queueLast: [Int] = []
+        var queueEngine = FlatArray<Int32>()   // -1: transfer queue
+        var queueLast = FlatArray<Int>()
         var queueTrack: [String] = []
 
         // Cost classes.
         var classCost: [OperatorCost] = []
+        /// Each class's cost-model seconds and joules (read per launch without copying the cost).
+        var classTime = FlatArray<Double>(), classJoules = FlatArray<Double>()
         var classShape: [Int32] = []
         var classEngine: [Int32] = []
-        var classIsTransfer: [Bool] = []
+        var classIsTransfer = FlatArray<Bool>()
         var classTransfer: [(from: Int, to: Int, bytes: Double, chunk: Double)] = []
-        /// Per class: simulated seconds and operators finished (one array: one write per finish).
-        var classTotals: [(seconds: Double, count: Int)] = []
+        var classSeconds = FlatArray<Double>(), classCount = FlatArray<Int>()
         var classIndex: [UInt64: Int32] = [:]
-        var localClass: [Int32] = []    // shape × engine → class when placement is local
+        var localClass = FlatArray<Int32>()    // shape × engine → class when placement is local
+        /// Each class's placement (nil: the engine's own memory, costed without one).
+        var classPlacement: [Placement?] = []
+        /// Whether some operator depends on anything but the operator just before it, or is a
+        /// transfer: then the run is not a chain and has no `ChainSchedule`.
+        var chainBroken = false
+        var spilledAtStart = false
 
         // Per phase.
-        struct PhaseTotals { var first = Double.infinity, last = 0.0, energy = 0.0, ops = 0 }
-        var phaseTotals: [PhaseTotals] = []
+        var phaseFirst = FlatArray<Double>(), phaseLast = FlatArray<Double>(), phaseEnergy = FlatArray<Double>(), phaseOps = FlatArray<Int>()
 
         let engineMemory: [Int32]
         let primaryEngine: Int32
@@ -148,13 +180,13 @@ public final class Simulator {
         // MARK: Loading
 
         mutating func run(_ trace: inout CompiledTrace, source: UnsafeMutablePointer<TraceSource>?) throws {
-            if source == nil { ops.reserveCapacity(min(trace.count, window)) }
+            if source == nil { ops.reserve(min(trace.count, window)); depPool.reserve(min(trace.count, window)) }
             try load(&trace, source)
             while true {
                 guard let event = events.pop() else {
                     if sourceDone && loaded == trace.count { break }
                     try load(&trace, source)
-                    if events.isEmpty { if sourceDone && loaded == trace.count { break }; throw stalled(trace) }
+                    if events.isEmpty { if sourceDone && loaded == trace.count { break }; throw stalled(&trace) }
                     continue
                 }
                 if event.time > now { now = event.time }
@@ -185,11 +217,11 @@ public final class Simulator {
                 }
                 if loaded - oldestUnfinished < window / 2 && (!sourceDone || loaded < trace.count) { try load(&trace, source) }
             }
-            if finishedCount < loaded { throw stalled(trace) }
+            if finishedCount < loaded { throw stalled(&trace) }
         }
 
-        func stalled(_ trace: CompiledTrace) -> RidgeError {
-            RidgeError.data(file: nil, at: opLabel(oldestUnfinished, trace),
+        func stalled(_ trace: inout CompiledTrace) -> RidgeError {
+            RidgeError.data(file: nil, at: opLabel(oldestUnfinished, &trace),
                             "the simulation stalled: \(loaded - finishedCount) operators can never run (this is the oldest)")
         }
 
@@ -243,27 +275,29 @@ public final class Simulator {
                     throw overflowError(memory: Int(home), needed: t.bytes, at: "tensor \"\(t.name)\"", what: "placing it at the start")
                 }
                 memory.change(Int(memory.spillTier[Int(home)]), by: t.bytes - fits, at: 0)
+                spilledAtStart = true
             }
             memory.addResident(index, fits, at: 0, sequence: 0)
         }
 
-        func opLabel(_ i: Int, _ trace: CompiledTrace) -> String { "operator \(i) (\"\(trace.name(i))\")" }
+        func opLabel(_ i: Int, _ trace: inout CompiledTrace) -> String { "operator \(i) (\"\(trace.name(i))\")" }
 
         /// The cost class of an operator: its shape on its engine with its tensors' placement.
         mutating func classify(_ i: Int, _ trace: inout CompiledTrace, queue: Int) throws -> Int32 {
             let l = i - trace.base
-            let shapeID = trace.opShape[l]
+            let shapeID = trace.records[l].shape
             let engine = queueEngine[queue]
             if engine < 0 {
                 guard case .transfer(let t) = trace.shapes[Int(shapeID)] else { fatalError("transfer queue without a transfer") }
                 let key = UInt64(UInt32(shapeID)) | (1 << 63)
                 if let c = classIndex[key] { return c }
-                guard let a = memoryIndex[t.from] else { throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".from", "unknown memory \"\(t.from)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
-                guard let b = memoryIndex[t.to] else { throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".to", "unknown memory \"\(t.to)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
+                guard let a = memoryIndex[t.from] else { throw RidgeError.data(file: nil, at: opLabel(i, &trace) + ".from", "unknown memory \"\(t.from)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
+                guard let b = memoryIndex[t.to] else { throw RidgeError.data(file: nil, at: opLabel(i, &trace) + ".to", "unknown memory \"\(t.to)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
                 guard links.route(from: Int(a), to: Int(b)) != nil else {
-                    throw RidgeError.data(file: nil, at: opLabel(i, trace), "no link path from \(t.from) to \(t.to) in profile \(profile.name)")
+                    throw RidgeError.data(file: nil, at: opLabel(i, &trace), "no link path from \(t.from) to \(t.to) in profile \(profile.name)")
                 }
-                let c = newClass(shapeID, engine: -1, CostModel.transfer(t, profile), trace)
+                let c = newClass(shapeID, engine: -1, CostModel.transfer(t, profile))
+                chainBroken = true   // transfers stream over shared links: not replayed
                 classIsTransfer[Int(c)] = true
                 classTransfer[Int(c)] = (Int(a), Int(b), t.bytes, t.chunkBytes ?? t.bytes)
                 classIndex[key] = c
@@ -273,7 +307,7 @@ public final class Simulator {
             let home = engineMemory[Int(engine)]
             var w: Int32 = -1, kv: Int32 = -1, input: Int32 = -1
             for r in trace.readRange(i) {
-                let t = Int(trace.refs[r - trace.refBase])
+                let t = Int(trace.tensor(r))
                 let m = memory.tensorHome[t]
                 if m == home { continue }
                 switch memory.tensorKind[t] {
@@ -284,9 +318,9 @@ public final class Simulator {
             }
             if w < 0 && kv < 0 && input < 0 {
                 let slot = Int(shapeID) * engineMemory.count + Int(engine)
-                if slot >= localClass.count { localClass.append(contentsOf: repeatElement(-1, count: slot + 1 - localClass.count + 64)) }
+                if slot >= localClass.count { localClass.append(repeating: -1, count: slot + 1 - localClass.count + 64) }
                 if localClass[slot] >= 0 { return localClass[slot] }
-                let c = newClass(shapeID, engine: engine, CostModel.cost(trace.shapes[Int(shapeID)], on: profile.engines[Int(engine)], in: profile), trace)
+                let c = newClass(shapeID, engine: engine, CostModel.cost(trace.shapes[Int(shapeID)], on: profile.engines[Int(engine)], in: profile))
                 localClass[slot] = c
                 return c
             }
@@ -296,28 +330,31 @@ public final class Simulator {
             let memories = profile.memories
             func id(_ m: Int32) -> String? { m < 0 ? nil : memories[Int(m)].id }
             let placement = Placement(input: id(input), weights: id(w), kv: id(kv))
-            let c = newClass(shapeID, engine: engine, CostModel.cost(trace.shapes[Int(shapeID)], on: profile.engines[Int(engine)], in: profile, placement: placement), trace)
+            let c = newClass(shapeID, engine: engine, CostModel.cost(trace.shapes[Int(shapeID)], on: profile.engines[Int(engine)], in: profile, placement: placement),
+                             placement: placement)
             classIndex[key] = c
             return c
         }
 
-        mutating func newClass(_ shape: Int32, engine: Int32, _ cost: OperatorCost, _ trace: CompiledTrace) -> Int32 {
+        mutating func newClass(_ shape: Int32, engine: Int32, _ cost: OperatorCost, placement: Placement? = nil) -> Int32 {
+            classPlacement.append(placement)
             classCost.append(cost); classShape.append(shape); classEngine.append(engine)
-            classIsTransfer.append(false); classTransfer.append((0, 0, 0, 0)); classTotals.append((0, 0))
+            classTime.append(cost.seconds); classJoules.append(cost.energyJoules)
+            classIsTransfer.append(false); classTransfer.append((0, 0, 0, 0)); classSeconds.append(0); classCount.append(0)
             return Int32(classCost.count - 1)
         }
 
         mutating func addOp(_ i: Int, _ trace: inout CompiledTrace) throws {
             let l = i - trace.base
-            let q = Int(trace.opQueue[l])
+            let q = Int(trace.records[l].queue)
             while q >= queueEngine.count {
                 let (engineName, stream) = trace.queues[queueEngine.count]
                 var engine: Int32 = -1
-                if case .transfer = trace.shapes[Int(trace.opShape[l])], engineName.isEmpty { engine = -1 }
+                if case .transfer = trace.shapes[Int(trace.records[l].shape)], engineName.isEmpty { engine = -1 }
                 else if engineName.isEmpty { engine = primaryEngine }
                 else {
                     guard let e = engineIndex[engineName] else {
-                        throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".engine",
+                        throw RidgeError.data(file: nil, at: opLabel(i, &trace) + ".engine",
                                               "unknown engine \"\(engineName)\" (profile \(profile.name) has: \(profile.engines.map(\.id).joined(separator: ", ")))")
                     }
                     engine = e
@@ -326,12 +363,12 @@ public final class Simulator {
                 queueLast.append(-1)
                 queueTrack.append((engine < 0 ? "xfer" : profile.engines[Int(engine)].id) + "/" + stream)
             }
-            let p = Int(trace.opPhase[l])
-            while p >= phaseTotals.count { phaseTotals.append(PhaseTotals()) }
+            let p = Int(trace.records[l].phase)
+            while p >= phaseOps.count { phaseFirst.append(.infinity); phaseLast.append(0); phaseEnergy.append(0); phaseOps.append(0) }
             for r in trace.readRange(i).lowerBound..<trace.freeRange(i).upperBound {
-                let t = trace.refs[r - trace.refBase]
+                let t = trace.tensor(r)
                 if t < 0 || Int(t) >= memory.tensorCount {
-                    throw RidgeError.data(file: nil, at: opLabel(i, trace), "references tensor \(t), which is not declared")
+                    throw RidgeError.data(file: nil, at: opLabel(i, &trace), "references tensor \(t), which is not declared")
                 }
                 if memory.trackFuture { memory.futureUses[Int(t)].append(Int32(truncatingIfNeeded: i)) }
             }
@@ -341,39 +378,45 @@ public final class Simulator {
             var waiting: Int32 = 0
             var ready = 0.0
             let previous = queueLast[q]
-            if previous >= 0, try depend(i, on: previous, ready: &ready, &trace) { waiting += 1 }
+            if previous >= 0 { try depend(i, on: previous, &waiting, &ready, &trace) }
             queueLast[q] = i
-            for a in trace.afterRange(i) where try depend(i, on: Int(trace.after[a - trace.afterBase]), ready: &ready, &trace) { waiting += 1 }
+            var dependencies = previous >= 0 ? 1 : 0
+            if previous >= 0 && previous != i - 1 { chainBroken = true }
+            for a in trace.afterRange(i) {
+                let d = Int(trace.after[a - trace.afterBase])
+                try depend(i, on: d, &waiting, &ready, &trace)
+                if d != i - 1 { chainBroken = true }
+                dependencies += 1
+            }
+            if (i == 0) != (dependencies == 0) { chainBroken = true }
             ops[l].depsLeft = waiting
             if waiting == 0 { try start(i, at: max(ready, now), &trace) }
         }
 
-        /// Operator `i` depends on `d`: true when `d` is unfinished (then `i` is on its dependents
-        /// list); otherwise `ready` becomes at least `d`'s finish time.
-        @inline(__always)
-        mutating func depend(_ i: Int, on d: Int, ready: inout Double, _ trace: inout CompiledTrace) throws -> Bool {
+        /// Operator `i` waits for `d`: counted in `waiting` while `d` runs, else `ready` is when it finished.
+        mutating func depend(_ i: Int, on d: Int, _ waiting: inout Int32, _ ready: inout Double, _ trace: inout CompiledTrace) throws {
             guard d >= 0, d < i else {
-                throw RidgeError.data(file: nil, at: opLabel(i, trace) + ".after", "depends on operator \(d), which is not an earlier operator")
+                throw RidgeError.data(file: nil, at: opLabel(i, &trace) + ".after", "depends on operator \(d), which is not an earlier operator")
             }
-            if d < trace.base { return false }    // long finished and dropped
-            let dl = d - trace.base
-            let t = ops[dl].finishTime
+            if d < trace.base { return }    // long finished and dropped
+            let t = ops[d - trace.base].finishTime
             guard t.isNaN else {
                 if t > ready { ready = t }
-                return false
+                return
             }
-            let head = ops[dl].dependentsHead
+            waiting += 1
+            let head = ops[d - trace.base].dependentsHead
             let node: Int32
             if freeDep >= 0 {
                 node = freeDep
                 freeDep = depPool[Int(node)].next
-                depPool[Int(node)] = (i, head)
+                depPool[Int(node)].op = i
+                depPool[Int(node)].next = head
             } else {
                 node = Int32(depPool.count)
                 depPool.append((i, head))
             }
-            ops[dl].dependentsHead = node
-            return true
+            ops[d - trace.base].dependentsHead = node
         }
 
         // MARK: Running
@@ -388,8 +431,6 @@ public final class Simulator {
         }
 
         /// Makes room for `bytes` of tensor `t` in its home, spilling victims; appends the swaps.
-        /// `pinned` is the operator's own tensor references (absolute indices into `trace.refs`),
-        /// which must not be evicted. (`trace` is inout only so that it is not copied per call.)
         mutating func need(_ t: Int, _ bytes: Double, op i: Int, pinned: Range<Int>, swaps: inout [(Int, Int, Double)],
                            _ trace: inout CompiledTrace) throws {
             guard bytes > 0 else { return }
@@ -397,12 +438,12 @@ public final class Simulator {
             let free = memory.free(in: home)
             guard free < bytes - 1e-6 else { return }
             let policy = options.oversubscription.policy
-            if policy == .none { throw overflowError(memory: home, needed: bytes, at: opLabel(i, trace), what: "it") }
+            if policy == .none { throw overflowError(memory: home, needed: bytes, at: opLabel(i, &trace), what: "it") }
             guard memory.spillTier[home] >= 0,
                   let victims = memory.victims(in: home, needed: bytes - free,
-                                               pinned: Array(trace.refs[(pinned.lowerBound - trace.refBase)..<(pinned.upperBound - trace.refBase)]), policy: policy,
+                                               pinned: pinned.map { trace.tensor($0) }, policy: policy,
                                                page: options.oversubscription.pageBytes, currentOp: i) else {
-                throw overflowError(memory: home, needed: bytes, at: opLabel(i, trace), what: "it")
+                throw overflowError(memory: home, needed: bytes, at: opLabel(i, &trace), what: "it")
             }
             for (v, b) in victims {
                 let moved = memory.spill(v, b, at: now)
@@ -420,9 +461,9 @@ public final class Simulator {
             let reads = trace.readRange(i), writes = trace.writeRange(i)
             var swaps: [(Int, Int, Double)] = []
             if !reads.isEmpty || !writes.isEmpty {
-                let pinned = reads.lowerBound..<writes.upperBound
+                let pinned = reads.lowerBound..<writes.upperBound   // the operator's own tensors are not evicted
                 for r in reads {
-                    let t = Int(trace.refs[r - trace.refBase])
+                    let t = Int(trace.tensor(r))
                     memory.lastUse[t] = sequence
                     guard memory.tensorAllocated[t] else { continue }
                     let missing = memory.spilled(t)
@@ -434,10 +475,10 @@ public final class Simulator {
                     }
                 }
                 for r in writes {
-                    let t = Int(trace.refs[r - trace.refBase])
+                    let t = Int(trace.tensor(r))
                     memory.lastUse[t] = sequence
                     memory.invalidateCopy(t, at: time)
-                    let newSize = trace.refBytes[r - trace.refBase]
+                    let newSize = trace.refs[r - trace.refBase].bytes
                     if !memory.tensorAllocated[t] {
                         let bytes = newSize.isNaN ? memory.tensorBytes[t] : newSize
                         memory.tensorAllocated[t] = true
@@ -498,7 +539,7 @@ public final class Simulator {
             let first = profile.links[flow.route[0]], last = profile.links[flow.route[flow.route.count - 1]]
             let from = flow.directions[0] ? first.from : first.to
             let to = flow.directions[flow.directions.count - 1] ? last.to : last.from
-            let phase = flow.op >= trace.base ? trace.phases[Int(trace.opPhase[flow.op - trace.base])] : ""
+            let phase = flow.op >= trace.base ? trace.phases[Int(trace.records[flow.op - trace.base].phase)] : ""
             timeline.append(TimelineSpan(name: "swap \(Format.bytes(flow.bytes)) for \(trace.name(flow.op))",
                                          track: "swap/" + flow.route.map { profile.links[$0].id }.joined(separator: "+"),
                                          kind: "swap \(from)→\(to)", phase: phase, start: flow.issued, end: now))
@@ -519,23 +560,46 @@ public final class Simulator {
                 var setup = 0.0
                 let chunks = max(1, (t.bytes / max(t.chunk, 1)).rounded(.up))
                 for k in route.links { setup += profile.links[k].latency + profile.links[k].perTransferOverhead * chunks }
-                ops[l].energy = classCost[c].energyJoules
+                ops[l].energy = classJoules[c]
                 events.push(time + setup, .flowStart, flow)
                 return
             }
-            // The two numbers only, not a copy of the cost (which would retain its traffic array).
-            var s = classCost[c].seconds, e = classCost[c].energyJoules
+            let (s, e) = begin(c)
+            ops[l].seconds = s
+            ops[l].energy = e
+            events.push(time + s, .opFinish, i)
+        }
+
+        /// The time and energy of a compute operator of class `c` starting now: its cost-model
+        /// values, throttled when they would exceed the power cap; its power joins the running power.
+        @inline(__always)
+        mutating func begin(_ c: Int) -> (seconds: Double, energy: Double) {
+            var s = classTime[c], e = classJoules[c]
             if let cap = capWatts, s > 0 {
                 let budget = cap - idleWatts - runningPower
                 if e / s > budget { (s, e) = throttled(classCost[c], budget: budget) }
             }
-            ops[l].seconds = s
-            ops[l].energy = e
             if s > 0 {
                 runningPower += e / s
                 if runningPower > peakDynamicPower { peakDynamicPower = runningPower }
             }
-            events.push(time + s, .opFinish, i)
+            return (s, e)
+        }
+
+        /// Books an operator of class `c` and phase `p` that ran from `start` to `now` with the
+        /// time and energy `begin` gave it (a transfer draws no running power).
+        @inline(__always)
+        mutating func book(_ c: Int, phase p: Int, start: Double, seconds: Double, energy: Double, transfer: Bool) {
+            if now > makespan { makespan = now }
+            finishedCount += 1
+            if !transfer && seconds > 0 { runningPower -= energy / seconds }
+            dynamicEnergy += energy
+            classSeconds[c] += now - start
+            classCount[c] += 1
+            if start < phaseFirst[p] { phaseFirst[p] = start }
+            if now > phaseLast[p] { phaseLast[p] = now }
+            phaseEnergy[p] += energy
+            phaseOps[p] += 1
         }
 
         /// Power capping by clock throttling (DVFS): at clock ratio f the compute time stretches to
@@ -574,80 +638,119 @@ public final class Simulator {
 
         mutating func finish(_ i: Int, _ trace: inout CompiledTrace) throws {
             let l = i - trace.base
-            // One read and one write of the operator's state (each array write checks uniqueness).
-            var op = ops[l]
-            op.finishTime = now
-            var node = op.dependentsHead
-            op.dependentsHead = -1
-            ops[l] = op
-            if now > makespan { makespan = now }
-            finishedCount += 1
-            let c = Int(op.costClass)
-            let duration = now - op.startTime
-            if classIsTransfer[c] {
+            ops[l].finishTime = now
+            let c = Int(ops[l].costClass)
+            let transfer = classIsTransfer[c]
+            if transfer {
                 let t = classTransfer[c]
                 for k in links.route(from: t.from, to: t.to)!.links { transferBytesByLink[k] += t.bytes }
-            } else if op.seconds > 0 {
-                runningPower -= op.energy / op.seconds
             }
-            dynamicEnergy += op.energy
-            let totals = classTotals[c]
-            classTotals[c] = (totals.seconds + duration, totals.count + 1)
-            let p = Int(trace.opPhase[l])
-            var phase = phaseTotals[p]
-            phase.first = min(phase.first, op.startTime)
-            phase.last = max(phase.last, now)
-            phase.energy += op.energy
-            phase.ops += 1
-            phaseTotals[p] = phase
+            let p = Int(trace.records[l].phase)
+            book(c, phase: p, start: ops[l].startTime, seconds: ops[l].seconds, energy: ops[l].energy, transfer: transfer)
             if options.recordTimeline {
-                timeline.append(TimelineSpan(name: trace.name(i), track: queueTrack[Int(trace.opQueue[l])],
-                                             kind: trace.shapes[Int(trace.opShape[l])].kind, phase: trace.phases[p],
-                                             start: op.startTime, end: now))
+                timeline.append(TimelineSpan(name: trace.name(i), track: queueTrack[Int(trace.records[l].queue)],
+                                             kind: trace.shapes[Int(trace.records[l].shape)].kind, phase: trace.phases[p],
+                                             start: ops[l].startTime, end: now))
             }
-            for r in trace.freeRange(i) { memory.release(Int(trace.refs[r - trace.refBase]), at: now) }
+            for r in trace.freeRange(i) { memory.release(Int(trace.tensor(r)), at: now) }
             // Wake dependents.
+            var node = ops[l].dependentsHead
+            ops[l].dependentsHead = -1
             while node >= 0 {
-                let (dep, next) = depPool[Int(node)]
-                depPool[Int(node)].next = freeDep
-                freeDep = node
-                node = next
+                let dep = depPool[Int(node)].op
+                node = recycleDependency(node)
                 let dl = dep - trace.base
                 ops[dl].depsLeft -= 1
                 if ops[dl].depsLeft == 0 { try start(dep, at: now, &trace) }
             }
             while oldestUnfinished < loaded && !ops[oldestUnfinished - trace.base].finishTime.isNaN { oldestUnfinished += 1 }
+            if oldestUnfinished == loaded { depPool.removeAll(); freeDep = -1 }
+        }
+
+        /// Puts a woken dependents-list node on the free list; returns the node after it.
+        /// (A separate function: written inline in `finish`'s loop, this store sent the Swift 6.3
+        /// compiler into an endless optimisation loop at -Onone.)
+        @inline(never)
+        mutating func recycleDependency(_ node: Int32) -> Int32 {
+            let next = depPool[Int(node)].next
+            depPool[Int(node)].next = freeDep
+            freeDep = node
+            return next
+        }
+
+        // MARK: Chain schedules
+
+        /// The schedule of this run when it was a chain that neither spilled nor streamed.
+        func schedule(_ trace: borrowing CompiledTrace, streamed: Bool) -> ChainSchedule.Recording {
+            guard !streamed, !chainBroken, loaded == trace.count, trace.base == 0 else { return .notAChain }
+            guard !spilledAtStart, swapCount == 0, !options.recordTimeline, !options.recordMemory else { return .notThisRun }
+            var opClass: [Int32] = []
+            opClass.reserveCapacity(loaded)
+            for l in 0..<loaded { opClass.append(ops[l].costClass) }
+            var peaks: [Double] = []
+            for m in 0..<profile.memories.count { peaks.append(memory.peak[m]) }
+            return .recorded(ChainSchedule(trace: trace.identity, tensors: trace.tensors.count, opClass: opClass, classShape: classShape, classEngine: classEngine, classPlacement: classPlacement,
+                                 peaks: peaks, memoryIDs: profile.memories.map(\.id), engineIDs: profile.engines.map(\.id),
+                                 engineMemories: profile.engines.map(\.memory), primaryEngine: profile.primaryEngine.id))
+        }
+
+        /// Times a chain from its schedule: each operator starts when the one before it finishes and
+        /// runs for what `begin` gives it, and is booked by `book`, the code `launch` and `finish`
+        /// use, in the same order; memory occupancy is the schedule's.
+        mutating func replay(_ trace: inout CompiledTrace, _ schedule: ChainSchedule) {
+            for k in schedule.classShape.indices {
+                let shape = trace.shapes[Int(schedule.classShape[k])], engine = Int(schedule.classEngine[k])
+                let cost = schedule.classPlacement[k].map { CostModel.cost(shape, on: profile.engines[engine], in: profile, placement: $0) }
+                    ?? CostModel.cost(shape, on: profile.engines[engine], in: profile)
+                _ = newClass(schedule.classShape[k], engine: schedule.classEngine[k], cost, placement: schedule.classPlacement[k])
+            }
+            for _ in trace.phases { phaseFirst.append(.infinity); phaseLast.append(0); phaseEnergy.append(0); phaseOps.append(0) }
+            for m in 0..<profile.memories.count { memory.peak[m] = schedule.peaks[m] }
+            let n = schedule.opClass.count
+            schedule.opClass.withUnsafeBufferPointer { opClass in
+                trace.records.withUnsafeBufferPointer { records in
+                    for i in 0..<n {
+                        let c = Int(opClass[i]), p = Int(records[i].phase)
+                        let start = now
+                        let (s, e) = begin(c)
+                        now = start + s     // the finish event `launch` pushes
+                        book(c, phase: p, start: start, seconds: s, energy: e, transfer: false)
+                    }
+                }
+            }
+            loaded = n
         }
 
         // MARK: Result
 
-        func result(_ trace: CompiledTrace) -> SimulationResult {
+        func result(_ trace: borrowing CompiledTrace) -> SimulationResult {
             var r = SimulationResult(profile: profile.name, trace: header.name, ops: loaded, makespanSeconds: makespan)
             r.idleEnergyJoules = idleWatts * makespan
             r.dynamicEnergyJoules = dynamicEnergy + swapEnergy
             r.energyJoules = r.dynamicEnergyJoules + r.idleEnergyJoules
             r.peakWatts = idleWatts + peakDynamicPower
             r.averageWatts = makespan > 0 ? r.energyJoules / makespan : 0
-            for (i, name) in trace.phases.enumerated() where i < phaseTotals.count {
-                let t = phaseTotals[i]
-                let span = t.ops > 0 ? t.last - t.first : 0
-                r.phases.append(PhaseResult(name: name.isEmpty ? "(none)" : name, ops: t.ops, startSeconds: t.first.isFinite ? t.first : 0,
-                                            endSeconds: t.last, energyJoules: t.energy + idleWatts * span))
+            for (i, name) in trace.phases.enumerated() where i < phaseOps.count {
+                let span = phaseOps[i] > 0 ? phaseLast[i] - phaseFirst[i] : 0
+                r.phases.append(PhaseResult(name: PhaseResult.name(ofPhase: name), ops: phaseOps[i], startSeconds: phaseFirst[i].isFinite ? phaseFirst[i] : 0,
+                                            endSeconds: phaseLast[i], energyJoules: phaseEnergy[i] + idleWatts * span))
             }
             var byKind: [String: (Int, Double)] = [:]
             var byBound: [String: Double] = [:]
-            for c in classCost.indices where classTotals[c].count > 0 {
-                let (classSeconds, classCount) = classTotals[c]
+            for c in classCost.indices where classCount[c] > 0 {
+                let seconds = classSeconds[c], count = classCount[c]
                 let shape = trace.shapes[Int(classShape[c])]
-                byKind[shape.kind, default: (0, 0)].0 += classCount
-                byKind[shape.kind, default: (0, 0)].1 += classSeconds
-                byBound[classCost[c].bound.description, default: 0] += classSeconds
+                byKind[shape.kind, default: (0, 0)].0 += count
+                byKind[shape.kind, default: (0, 0)].1 += seconds
+                byBound[classCost[c].bound.description, default: 0] += seconds
                 r.operatorClasses.append(OperatorClass(shape: shape, engine: classEngine[c] < 0 ? "" : profile.engines[Int(classEngine[c])].id,
-                                                       cost: classCost[c], count: classCount, totalSeconds: classSeconds))
+                                                       cost: classCost[c], count: count, totalSeconds: seconds))
             }
             r.byKind = byKind.keys.sorted().map { KindResult(kind: $0, count: byKind[$0]!.0, seconds: byKind[$0]!.1) }
             r.byBound = byBound.keys.sorted().map { ($0, byBound[$0]!) }
-            r.memories = profile.memories.enumerated().map { i, m in MemoryResult(id: m.id, capacityBytes: memory.capacity[i], peakBytes: memory.peak[i]) }
+            for (i, m) in profile.memories.enumerated() {
+                r.memories.append(MemoryResult(id: m.id, capacityBytes: memory.capacity[i], peakBytes: memory.peak[i]))
+            }
             r.links = profile.links.enumerated().map { i, l in (l.id, transferBytesByLink[i]) }
             r.timeline = timeline
             r.memorySamples = memory.samples.map { (time: $0.time, memory: profile.memories[Int($0.memory)].id, bytes: $0.bytes) }
@@ -671,15 +774,46 @@ extension Simulator {
     /// says what oversubscription cost); when it was throttled by a power cap, the same trace
     /// uncapped. `makeSource` is called once per run (traces stream, they do not rewind).
     public func runWithCosts(_ makeSource: () throws -> TraceSource) throws -> SimulationResult {
-        // One source at a time: the first is released before a baseline run opens another.
-        var result = try { var source = try makeSource(); return try run(&source) }()
+        try runWithCosts { simulator in
+            var source = try makeSource()
+            return try simulator.run(&source)
+        }
+    }
+
+    /// `runWithCosts` on a compiled trace (compile once, simulate on many profiles: sweeps).
+    public func runWithCosts(_ compiled: CompiledTrace) throws -> SimulationResult {
+        try runWithCosts { try $0.run(compiled) }
+    }
+
+    /// `runWithCosts` on a compiled trace, also returning its chain schedule when it has one.
+    public func runWithCostsRecordingSchedule(_ compiled: CompiledTrace) throws -> (SimulationResult, ChainSchedule.Recording) {
+        let (first, recording) = try runRecordingSchedule(compiled)
+        let result = try withCosts(first) { simulator in
+            if case .recorded(let schedule) = recording, let r = simulator.run(compiled, schedule: schedule) { return r }
+            return try simulator.run(compiled)
+        }
+        return (result, recording)
+    }
+
+    /// `runWithCosts` timed from a recorded schedule; nil when this profile cannot reuse it.
+    public func runWithCosts(_ compiled: CompiledTrace, schedule: ChainSchedule) throws -> SimulationResult? {
+        guard let first = run(compiled, schedule: schedule) else { return nil }
+        return try withCosts(first) { simulator in try simulator.run(compiled, schedule: schedule) ?? simulator.run(compiled) }
+    }
+
+    private func runWithCosts(_ run: (Simulator) throws -> SimulationResult) throws -> SimulationResult {
+        try withCosts(try run(self), run)
+    }
+
+    /// Adds the unlimited-capacity and uncapped baselines to `first` (this simulator's result).
+    private func withCosts(_ first: SimulationResult, _ run: (Simulator) throws -> SimulationResult) throws -> SimulationResult {
+        var result = first
         if result.swaps > 0 {
             var o = options
             o.capacityOverrides = Dictionary(uniqueKeysWithValues: profile.memories.map { ($0.id, Double.infinity) })
             o.recordTimeline = false
             o.recordMemory = false
-            var again = try makeSource()
-            let free = try Simulator(profile: profile, options: o).run(&again)
+            let free = try run(Simulator(profile: profile, options: o))
             result.unlimited = SimulationResult.Baseline(makespanSeconds: free.makespanSeconds, energyJoules: free.energyJoules)
         }
         if result.throttledOps > 0 {
@@ -687,10 +821,65 @@ extension Simulator {
             o.oversubscription.powerCap = .infinity
             o.recordTimeline = false
             o.recordMemory = false
-            var again = try makeSource()
-            let free = try Simulator(profile: profile, options: o).run(&again)
+            let free = try run(Simulator(profile: profile, options: o))
             result.uncapped = SimulationResult.Baseline(makespanSeconds: free.makespanSeconds, energyJoules: free.energyJoules)
         }
         return result
+    }
+}
+
+/// What a simulation of a chain trace established that does not depend on the profile's numbers.
+///
+/// In a chain (every operator waits for the operator before it and for nothing else, and none is a
+/// transfer), one operator runs at a time in trace order whatever the durations are: the event
+/// order is fixed. Tensors are allocated when an operator starts and freed when it finishes, so
+/// the sequence of memory occupancies is fixed too, as long as nothing spills, and whether
+/// something spills depends only on capacities: if every capacity is at least the peak a run
+/// without spilling reached, no run spills. The cost class of each operator depends only on its
+/// shape, engine and the memories its tensors live in. So a run on one profile fixes the order, the
+/// occupancy peaks and the classes for every profile with the same memories and engines and
+/// capacities at least those peaks; only the durations and energies differ, and `replay` computes
+/// them operator by operator with the simulator's own arithmetic (tests check the results are
+/// byte-identical to full simulations).
+public struct ChainSchedule: Sendable {
+    /// The compiled trace it was recorded on (copies share it) and its tensor count.
+    let trace: CompiledTrace.Identity
+    let tensors: Int
+    let opClass: [Int32]
+    let classShape: [Int32]
+    let classEngine: [Int32]
+    let classPlacement: [Placement?]
+    let peaks: [Double]
+    let memoryIDs: [String]
+    let engineIDs: [String]
+    let engineMemories: [String]
+    let primaryEngine: String
+
+    public var operators: Int { opClass.count }
+
+    /// What a run recorded.
+    public enum Recording: Sendable {
+        case recorded(ChainSchedule)
+        /// The trace is not a chain (or was streamed): no run of it records a schedule.
+        case notAChain
+        /// This run spilled (or recorded a timeline): another run of the trace may record one.
+        case notThisRun
+
+        public var schedule: ChainSchedule? { if case .recorded(let s) = self { return s }; return nil }
+    }
+
+    /// Whether a run on `profile` with `options` is timed by this schedule: the same memories and
+    /// engines (by id, in order, each engine computing from the same memory, the same primary engine), every effective
+    /// capacity at least the recorded peak, no timeline or memory samples asked for, and the trace
+    /// it was recorded on (or a copy of it), unchanged.
+    func fits(_ profile: HardwareProfile, _ options: SimulationOptions, _ trace: CompiledTrace) -> Bool {
+        guard trace.identity === self.trace, trace.tensors.count == tensors, trace.count == opClass.count, trace.base == 0,
+              !options.recordTimeline, !options.recordMemory,
+              profile.memories.count == memoryIDs.count, profile.engines.count == engineIDs.count else { return false }
+        for (i, m) in profile.memories.enumerated() {
+            guard m.id == memoryIDs[i], (options.capacityOverrides[m.id] ?? m.capacity) >= peaks[i] else { return false }
+        }
+        for (i, e) in profile.engines.enumerated() where e.id != engineIDs[i] || e.memory != engineMemories[i] { return false }
+        return profile.primaryEngine.id == primaryEngine
     }
 }
