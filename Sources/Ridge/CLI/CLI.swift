@@ -20,6 +20,7 @@ public enum RidgeCLI {
       trace       generate operator traces (trace llm, trace cnn, trace import)
       validate    compare predictions with measured kernels (Kineto trace or CSV)
       calibrate   fit a profile's efficiency parameters to measurements
+      accuracy    the accuracy tables: profiles against every measured dataset
       sweep       run a grid of profile and workload variations
       plot        draw SVG charts (roofline, timeline, sweep)
       report      write a self-contained HTML report
@@ -33,6 +34,8 @@ public enum RidgeCLI {
 
     /// Registered commands; each file in `CLI/` adds its own.
     nonisolated(unsafe) static var commands: [String: Command] = [
+        "accuracy": AccuracyCommand.run,
+        "calibrate": CalibrateCommand.run,
         "cost": CostCommand.run,
         "plot": PlotCommand.run,
         "profiles": ProfilesCommand.run,

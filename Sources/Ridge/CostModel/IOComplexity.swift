@@ -12,14 +12,31 @@ public enum IOComplexity {
         public var total: Double { aReads + bReads + cWrites }
     }
 
-    /// Tiled GEMM traffic with square output blocks of side `b = ⌊√(M/3)⌋` (three b×b blocks fit in
-    /// the buffer): A is re-read once per column block of C, B once per row block,
-    /// `Q = m·k·⌈n/b⌉ + k·n·⌈m/b⌉ + m·n`. This is the classic blocked algorithm analysed by
-    /// Hong & Kung, "I/O complexity: the red-blue pebble game" (STOC 1981), within a constant of
-    /// their Ω(mnk/√M) bound and never below it (see `gemmLowerBound`).
+    /// Tiled GEMM traffic: the blocked algorithm analysed by Hong & Kung, "I/O complexity: the
+    /// red-blue pebble game" (STOC 1981). An output block of `b_m × b_n` stays in fast memory while
+    /// the k loop streams a column of A and a row of B through it (`b_m·b_n + b_m + b_n ≤ M`);
+    /// A is re-read once per column block of C, B once per row block:
+    /// `Q = m·k·⌈n/b_n⌉ + k·n·⌈m/b_m⌉ + m·n`. The block is the best of the square one
+    /// (`b = ⌊√(M/3)⌋`, within a constant of the Ω(mnk/√M) bound) and, for flat shapes, one that
+    /// spans all of m (or n) so the other operand is read once: a GEMM with few rows streams its
+    /// weights exactly once, as GPU kernels do. Any such schedule is valid, so the traffic is never
+    /// below `gemmLowerBound`.
     public static func gemm(m: Double, n: Double, k: Double, buffer: Double) -> GEMMTraffic {
         let b = max(1, floor((buffer / 3).squareRoot()))
-        return GEMMTraffic(aReads: m * k * ceil(n / b), bReads: k * n * ceil(m / b), cWrites: m * n)
+        var best = GEMMTraffic(aReads: m * k * ceil(n / b), bReads: k * n * ceil(m / b), cWrites: m * n)
+        // All rows of C in one block: b_m = m, b_n = ⌊(M − m)/(m + 1)⌋.
+        let bn = floor((buffer - m) / (m + 1))
+        if bn >= 1 {
+            let t = GEMMTraffic(aReads: m * k * ceil(n / bn), bReads: k * n, cWrites: m * n)
+            if t.total < best.total { best = t }
+        }
+        // All columns of C in one block: b_n = n, b_m = ⌊(M − n)/(n + 1)⌋.
+        let bm = floor((buffer - n) / (n + 1))
+        if bm >= 1 {
+            let t = GEMMTraffic(aReads: m * k, bReads: k * n * ceil(m / bm), cWrites: m * n)
+            if t.total < best.total { best = t }
+        }
+        return best
     }
 
     /// Lower bound on GEMM traffic: `max(mk + kn + mn, 2mnk/√M)`: compulsory traffic, and the

@@ -14,6 +14,8 @@ public struct HardwareProfile: Sendable {
     /// JSON path → citation.
     public var sources: [(path: String, citation: String)]
     public var notes: String?
+    /// What the efficiency parameters were fitted on, and the region they cover (`calibration`).
+    public var calibration: CalibrationRecord?
     /// The merged JSON this profile was decoded from (after `extends`), for derived profiles.
     public var json: JSONObject
 

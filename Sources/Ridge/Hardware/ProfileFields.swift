@@ -67,6 +67,10 @@ public enum ProfileFields {
     }
 
     static func engineField(_ p: [String]) -> Kind? {
+        if p.first == "efficiency" {
+            if p.count >= 4, p[1] == "byKind" { return efficiencyField(Array(p.dropFirst(3))) }
+            return efficiencyField(Array(p.dropFirst()))
+        }
         switch p.count {
         case 1:
             switch p[0] {
@@ -78,7 +82,6 @@ public enum ProfileFields {
         case 2:
             switch p[0] {
             case "peak", "vectorPeak": return Precision(rawValue: p[1]) != nil ? .quantity(.flopRate) : nil
-            case "efficiency": return efficiencyField(p[1])
             case "power":
                 switch p[1] {
                 case "idle", "peak", "active": return .quantity(.power)
@@ -96,16 +99,18 @@ public enum ProfileFields {
             if p[0] == "power", p[1] == "energyPerFlop" { return Precision(rawValue: p[2]) != nil ? .quantity(.energyPerFlop) : nil }
             if p[0] == "datapath", p[1] == "opsPerCycle" { return Precision(rawValue: p[2]) != nil ? .quantity(.count) : nil }
             return nil
-        case 4:
-            return p[0] == "efficiency" && p[1] == "byKind" ? efficiencyField(p[3]) : nil
         default:
             return nil
         }
     }
 
-    static func efficiencyField(_ key: String) -> Kind? {
-        switch key {
-        case "compute", "memory", "smallM": return .quantity(.count)
+    /// A field of an `efficiency` object (or of one of its `byKind` entries): `["compute"]`,
+    /// `["tiles", "[2]", "[0]"]` (tile `[m, n]` sizes are whole numbers).
+    static func efficiencyField(_ p: [String]) -> Kind? {
+        if p.count == 3, p[0] == "tiles", index(p[1]) != nil, let j = index(p[2]) { return j <= 1 ? .integer : nil }
+        guard p.count == 1 else { return nil }
+        switch p[0] {
+        case "compute", "memory", "smallM", "tileIntensity", "epilogue", "overlap", "waveTail": return .quantity(.count)
         case "tileM", "tileN": return .integer
         case "overhead": return .quantity(.time)
         default: return nil

@@ -33,15 +33,22 @@ public enum ProfileLoader {
             throw RidgeError.data(file: file, at: "extends", "extends cycle: \((chain + [canonical]).joined(separator: " → "))")
         }
         let value = try FileIO.readJSON(file)
-        guard case .object(var object) = value else {
+        guard case .object(let object) = value else {
             throw RidgeError.data(file: file, at: "top level", "expected a profile object, found \(value.typeName)")
         }
+        return try resolveChild(object, at: file, chain: chain + [canonical])
+    }
+
+    /// Resolves the `extends` of a profile object that lives at `file`; `chain` is nil for an object
+    /// still in memory (a profile about to replace the file it extends is not a cycle).
+    static func resolveChild(_ object: JSONObject, at file: String, chain: [String]? = nil) throws -> (JSONObject, String) {
+        var object = object
         guard let parent = object["extends"] else { return (object, file) }
         guard case .string(let parentName) = parent else {
             throw RidgeError.data(file: file, at: "extends", "expected the name or path of a profile, found \(parent.typeName)")
         }
         object["extends"] = nil
-        let (parentJSON, _) = try resolve(parentName, relativeTo: file, chain: chain + [canonical])
+        let (parentJSON, _) = try resolve(parentName, relativeTo: file, chain: chain ?? [])
         var merged = parentJSON.merged(with: object)
         // A child names itself; it inherits everything else.
         if object["name"] == nil, case .string? = parentJSON["name"] {
@@ -92,6 +99,7 @@ public enum ProfileLoader {
             }
         }
         let powerCap = try r.quantity("powerCap", .power, positive: true)
+        let calibration = try r.object("calibration").map { try CalibrationRecord.read($0, engines: engines.map(\.id)) }
 
         var sources: [(String, String)] = []
         guard let sourcesReader = try r.object("sources") else {
@@ -115,7 +123,7 @@ public enum ProfileLoader {
             }
         }
         return HardwareProfile(name: name, description: description, kind: kind, engines: engines, memories: memories,
-                               links: links, powerCap: powerCap, sources: sources, notes: notes, json: json)
+                               links: links, powerCap: powerCap, sources: sources, notes: notes, calibration: calibration, json: json)
     }
 
     /// JSON paths of every number or quantity string.

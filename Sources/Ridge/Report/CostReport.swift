@@ -36,7 +36,14 @@ public enum CostReport {
             ("overheadSeconds", .number(cost.overheadSeconds)),
             ("bound", .string(cost.bound.description)),
             ("energyJoules", .number(cost.energyJoules)),
+            ("calibration", coverageJSON(CalibrationRecord.coverage(of: shape, on: engine, in: profile))),
         ])
+    }
+
+    /// `{"status": …, "detail": …}`: whether the prediction rests on measurements (`docs/efficiency.md`, "Uncertainty").
+    public static func coverageJSON(_ c: CalibrationRecord.Coverage?) -> JSONValue {
+        guard let c else { return .null }
+        return .object(JSONObject([("status", .string(c.status.rawValue)), ("detail", .string(c.detail))]))
     }
 
     public static func table(_ shape: OperatorShape, _ cost: OperatorCost, profile: HardwareProfile, engine: Engine) -> String {
@@ -55,7 +62,13 @@ public enum CostReport {
         t.add(["bound", cost.bound.description])
         if cost.seconds > 0, cost.flops > 0 { t.add(["achieved", Format.si(cost.flops / cost.seconds, "FLOP/s")]) }
         t.add(["energy", Format.si(cost.energyJoules, "J")])
+        let coverage = CalibrationRecord.coverage(of: shape, on: engine, in: profile)
+        if let c = coverage { t.add(["calibration", "\(c.status.rawValue): \(c.detail)"]) }
         t.rightAligned = []
-        return t.render()
+        var out = t.render()
+        if let c = coverage, c.status == .extrapolated || c.status == .uncalibrated {
+            out += "warning: this is an estimate outside the measured region, not a measurement-backed prediction (\(c.detail))\n"
+        }
+        return out
     }
 }

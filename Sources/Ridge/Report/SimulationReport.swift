@@ -40,6 +40,11 @@ public enum SimulationReport {
         } else {
             o["spill"] = .null
         }
+        o["calibration"] = .object(JSONObject([
+            ("shares", .object(JSONObject(CalibrationRecord.Status.allCases.map { ($0.rawValue, r(s.calibration.share($0))) }))),
+            ("estimatedShare", r(s.calibration.estimatedShare)),
+            ("outside", .array(s.calibration.outside.map { .object(JSONObject([("detail", .string($0.detail)), ("seconds", r($0.seconds))])) })),
+        ]))
         if includeWall { o["wallSeconds"] = r(s.wallSeconds) }
         return o
     }
@@ -87,6 +92,14 @@ public enum SimulationReport {
             out += "\nwarning: the working set does not fit: the \(s.spillPolicy) spill policy made \(s.swaps) swaps (\(moved))\n"
             if let extra = s.spillExtraSeconds, let base = s.unlimited {
                 out += "spill cost: +\(Format.seconds(extra)) (\(Format.significant(s.makespanSeconds / max(base.makespanSeconds, 1e-30), 4))× the unlimited-capacity run), +\(Format.si(s.spillExtraJoules ?? 0, "J"))\n"
+            }
+        }
+        if s.calibration.total > 0 {
+            let c = s.calibration
+            out += "\ncalibration: \(Format.percent(c.share(.calibrated) * 100)) of operator time inside the region measured on this profile, "
+            out += "\(Format.percent(c.share(.transferred) * 100)) transferred from a similar GPU, \(Format.percent(c.estimatedShare * 100)) estimated beyond any measurement\n"
+            for o in c.outside.prefix(4) where o.seconds > 0 {
+                out += "  \(Format.percent(o.seconds / c.total * 100)): \(o.detail)\n"
             }
         }
         if let cap = s.powerCapWatts, s.throttledOps > 0 {

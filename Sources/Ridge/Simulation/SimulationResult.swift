@@ -15,6 +15,8 @@ public struct SimulationResult: Sendable {
     public var memories: [MemoryResult] = []
     public var links: [(id: String, bytes: Double)] = []
     public var operatorClasses: [OperatorClass] = []
+    /// How much of the operator time rests on measurements (`docs/efficiency.md`, "Uncertainty").
+    public var calibration = CalibrationShare()
     public var timeline: [TimelineSpan] = []
     public var memorySamples: [(time: Double, memory: String, bytes: Double)] = []
     /// Sequences and generated tokens per sequence, when the trace says (LLM generator).
@@ -115,4 +117,43 @@ public struct OperatorClass: Sendable {
     public var cost: OperatorCost
     public var count: Int
     public var totalSeconds: Double
+}
+
+/// Operator time by calibration status, and the reasons behind the time outside the measured region.
+public struct CalibrationShare: Sendable {
+    /// Seconds per status (`CalibrationRecord.Status`), transfers excluded.
+    public var seconds: [(status: String, seconds: Double)] = []
+    /// The largest contributors outside the calibrated region: (reason, seconds), longest first.
+    public var outside: [(detail: String, seconds: Double)] = []
+
+    public init() {}
+
+    public var total: Double { seconds.reduce(0) { $0 + $1.seconds } }
+    public func share(_ status: CalibrationRecord.Status) -> Double {
+        guard total > 0 else { return 0 }
+        return (seconds.first { $0.status == status.rawValue }?.seconds ?? 0) / total
+    }
+    /// Share of operator time that is an estimate beyond measurements (extrapolated or uncalibrated).
+    public var estimatedShare: Double { share(.extrapolated) + share(.uncalibrated) }
+
+    static func of(_ classes: [OperatorClass], profile: HardwareProfile) -> CalibrationShare {
+        var byStatus: [String: Double] = [:]
+        // Per kind and status: the reason of its longest operator class, and the kind's total time.
+        var outside: [String: (detail: String, longest: Double, seconds: Double)] = [:]
+        for c in classes {
+            guard !c.engine.isEmpty, let engine = profile.engine(c.engine),
+                  let coverage = CalibrationRecord.coverage(of: c.shape, on: engine, in: profile) else { continue }
+            byStatus[coverage.status.rawValue, default: 0] += c.totalSeconds
+            guard coverage.status == .extrapolated || coverage.status == .uncalibrated else { continue }
+            let key = "\(c.shape.kind)|\(coverage.status.rawValue)"
+            var entry = outside[key] ?? (coverage.detail, c.totalSeconds, 0)
+            if c.totalSeconds > entry.longest { entry.detail = coverage.detail; entry.longest = c.totalSeconds }
+            entry.seconds += c.totalSeconds
+            outside[key] = entry
+        }
+        var share = CalibrationShare()
+        share.seconds = CalibrationRecord.Status.allCases.compactMap { s in byStatus[s.rawValue].map { (s.rawValue, $0) } }
+        share.outside = outside.values.map { ($0.detail, $0.seconds) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        return share
+    }
 }

@@ -747,6 +747,7 @@ public final class Simulator {
                                                        cost: classCost[c], count: count, totalSeconds: seconds))
             }
             r.byKind = byKind.keys.sorted().map { KindResult(kind: $0, count: byKind[$0]!.0, seconds: byKind[$0]!.1) }
+            r.calibration = CalibrationShare.of(r.operatorClasses, profile: profile)
             r.byBound = byBound.keys.sorted().map { ($0, byBound[$0]!) }
             for (i, m) in profile.memories.enumerated() {
                 r.memories.append(MemoryResult(id: m.id, capacityBytes: memory.capacity[i], peakBytes: memory.peak[i]))

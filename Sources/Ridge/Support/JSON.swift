@@ -552,6 +552,14 @@ public enum JSONWriter {
         return out + "\""
     }
 
+    /// Numbers only (up to 16), or up to 16 such arrays of up to 4 numbers.
+    private static func inlineable(_ items: [JSONValue]) -> Bool {
+        guard items.count <= 16 else { return false }
+        func number(_ v: JSONValue) -> Bool { if case .number = v { return true }; return false }
+        if items.allSatisfy(number) { return true }
+        return items.allSatisfy { if case .array(let a) = $0 { return !a.isEmpty && a.count <= 4 && a.allSatisfy(number) }; return false }
+    }
+
     private static func write(_ value: JSONValue, into out: inout String, indent: Int?) {
         switch value {
         case .null: out += "null"
@@ -561,6 +569,16 @@ public enum JSONWriter {
         case .string(let s): out += quote(s)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
+            if indent != nil, inlineable(items) {
+                // Short arrays of numbers (tiles, ranges) stay on one line in pretty output.
+                out += "["
+                for (i, item) in items.enumerated() {
+                    if i > 0 { out += ", " }
+                    write(item, into: &out, indent: nil)
+                }
+                out += "]"
+                return
+            }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += "," }

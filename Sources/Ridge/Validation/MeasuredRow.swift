@@ -25,6 +25,10 @@ public struct ErrorStats: Sendable, Equatable {
     /// Mean signed percentage error: positive means Ridge predicts too slow.
     public var bias: Double
 
+    public init(count: Int, mape: Double, medianAbs: Double, bias: Double) {
+        self.count = count; self.mape = mape; self.medianAbs = medianAbs; self.bias = bias
+    }
+
     public init(predicted: [Double], measured: [Double]) {
         let errors = zip(predicted, measured).map { ($0 - $1) / $1 * 100 }
         count = errors.count

@@ -30,7 +30,12 @@ final class ReportCommandTests: XCTestCase {
         for id in ["summary", "roofline", "timeline", "breakdown", "memory", "costs"] {
             XCTAssertTrue(html.contains("<section id=\"\(id)\">"), id)
         }
-        for text in ["time to first token", "11.9 ms", "Operator classes by total time", "Everything fit: no spill", "Power and energy"] {
+        // The page shows the same time to first token as `ridge simulate` on the same defaults.
+        let summary = try ridge(["simulate"])
+        let ttftLine = try XCTUnwrap(summary.split(separator: "\n").first { $0.hasPrefix("time to first token") })
+        let ttft = String(ttftLine.dropFirst("time to first token".count)).trimmingCharacters(in: .whitespaces)
+        XCTAssertTrue(ttft.hasSuffix(" ms"), ttft)
+        for text in ["time to first token", ttft, "Operator classes by total time", "Everything fit: no spill", "Power and energy"] {
             XCTAssertTrue(html.contains(text), text)
         }
         // The charts: roofline, three timelines, time by kind and by bound, memory, energy; each well-formed.

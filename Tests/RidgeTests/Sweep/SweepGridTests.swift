@@ -49,13 +49,17 @@ final class SweepGridTests: XCTestCase {
         XCTAssertFalse(ProfileLoader.bundledNames.isEmpty)
         for name in ProfileLoader.bundledNames {
             let (json, _) = try ProfileLoader.resolve(name, relativeTo: nil, chain: [])
-            for path in ProfileLoader.numericPaths(json, prefix: "") where !path.hasPrefix("sources") {
+            for path in ProfileLoader.numericPaths(json, prefix: "") where !path.hasPrefix("sources") && !path.hasPrefix("calibration") {
+                // `sources` and the `calibration` record are provenance, not fields a sweep varies.
                 XCTAssertNotNil(ProfileFields.kind(of: path), "\(name): \(path)")
             }
         }
         XCTAssertEqual(ProfileFields.kind(of: "memories.flash.requestSizeBandwidth[2][0]"), .quantity(.bytes))
         XCTAssertEqual(ProfileFields.kind(of: "memories.flash.requestSizeBandwidth[2][1]"), .quantity(.bandwidth))
         XCTAssertEqual(ProfileFields.kind(of: "engines.gpu.computeUnits"), .integer)
+        XCTAssertEqual(ProfileFields.kind(of: "engines.gpu.efficiency.tiles[3][1]"), .integer)
+        XCTAssertEqual(ProfileFields.kind(of: "engines.gpu.efficiency.byKind.attention.waveTail"), .quantity(.count))
+        XCTAssertNil(ProfileFields.kind(of: "engines.gpu.efficiency.tiles[3][2]"))
         XCTAssertNil(ProfileFields.kind(of: "engines.gpu.peak.bf61"))
         XCTAssertNil(ProfileFields.kind(of: "memories.hbm"))
     }
