@@ -24,9 +24,9 @@ public enum RidgeCLI {
       sweep       run a grid of profile and workload variations
       plot        draw SVG charts (roofline, timeline, sweep)
       report      write a self-contained HTML report
-      bench       measure Ridge's own speed (release builds)
 
-    Run `ridge <command> --help` for a command's options.
+    Run `ridge <command> --help` for a command's options. Ridge's own speed is measured by the
+    separate `ridge-bench` executable (`swift run -c release ridge-bench`).
     Exit codes: 0 ok, 64 usage error, 65 bad input data, 66 unreadable or unwritable file.
     """
 
