@@ -16,9 +16,11 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ridge="${1:-$root/.build/release/ridge}"
+case "$ridge" in /*) ;; *) ridge="$PWD/$ridge" ;; esac
 [ -x "$ridge" ] || { echo "simulate-corpus.sh: no ridge binary at $ridge (swift build -c release)" >&2; exit 66; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+cd "$work"    # traces by relative path: error messages name the file, not the temporary directory
 
 case_() {    # case_ NAME ARGS... : hash of the JSON result
   local name="$1"; shift
@@ -47,17 +49,17 @@ for p in "${policies[@]}"; do
 done
 
 # Streamed JSON Lines traces.
-"$ridge" trace llm --model llama-2-70b --batch 4 --prompt 1024 --generate 8 -o "$work/70b.jsonl" > /dev/null
-"$ridge" trace llm --model llama-2-7b --batch 2 --prompt 256 --generate 8 --weights host --kv host --kv-offload 0.5 -o "$work/7b-off.jsonl" > /dev/null
+"$ridge" trace llm --model llama-2-70b --batch 4 --prompt 1024 --generate 8 -o "70b.jsonl" > /dev/null
+"$ridge" trace llm --model llama-2-7b --batch 2 --prompt 256 --generate 8 --weights host --kv host --kv-offload 0.5 -o "7b-off.jsonl" > /dev/null
 for p in "${policies[@]}"; do
-  case_ "jsonl-70b-a100-$p" --trace "$work/70b.jsonl" --profile a100-sxm-80gb --spill "$p"
-  case_ "jsonl-7b-offload-$p" --trace "$work/7b-off.jsonl" --profile a100-sxm-80gb --kv-capacity 1GiB --spill "$p"
+  case_ "jsonl-70b-a100-$p" --trace "70b.jsonl" --profile a100-sxm-80gb --spill "$p"
+  case_ "jsonl-7b-offload-$p" --trace "7b-off.jsonl" --profile a100-sxm-80gb --kv-capacity 1GiB --spill "$p"
 done
 
 # A timeline: the swap spans too.
 for p in lru belady; do
-  "$ridge" simulate --model llama-2-7b --batch 4 --prompt 512 --generate 4 --profile a100-sxm-80gb --kv-capacity 13GiB --spill "$p" --timeline "$work/tl.json" > /dev/null
-  printf '%s  timeline-7b-%s\n' "$(sha256sum < "$work/tl.json" | cut -c1-16)" "$p"
+  "$ridge" simulate --model llama-2-7b --batch 4 --prompt 512 --generate 4 --profile a100-sxm-80gb --kv-capacity 13GiB --spill "$p" --timeline "tl.json" > /dev/null
+  printf '%s  timeline-7b-%s\n' "$(sha256sum < "tl.json" | cut -c1-16)" "$p"
 done
 
 # Random multi-stream traces: mixed-size weights (resident at start), activations written with
@@ -97,10 +99,10 @@ random_trace() {    # random_trace SEED FILE
   } > "$2"
 }
 for seed in 1 2 3 4 5 6 7 8; do
-  random_trace "$seed" "$work/r$seed.jsonl"
+  random_trace "$seed" "r$seed.jsonl"
   for p in "${policies[@]}"; do
     for cap in 2GB 3GB 5GB; do
-      case_ "random-$seed-$cap-$p" --trace "$work/r$seed.jsonl" --profile a100-sxm-80gb --capacity "hbm=$cap" --spill "$p"
+      case_ "random-$seed-$cap-$p" --trace "r$seed.jsonl" --profile a100-sxm-80gb --capacity "hbm=$cap" --spill "$p"
     done
   done
 done

@@ -30,6 +30,29 @@ struct MemoryTracker: ~Copyable {
     var recordSamples = false
     var trackFuture = false
 
+    /// The spill policy whose victim order is kept (`VictimOrder.swift`).
+    var policy = SpillPolicy.lru
+    /// Whether the victim order is maintained: from the first eviction on (a run that never
+    /// spills pays nothing for it).
+    var ordered = false
+    /// Test hook: select victims by the reference scan instead of the maintained order.
+    var selectByScan = false
+    /// LRU, FIFO and paging: each memory's resident tensors as a doubly linked list in victim
+    /// order (ascending key, then index): head first.
+    var listHead = FlatArray<Int32>(), listTail = FlatArray<Int32>()
+    var listPrev = FlatArray<Int32>(), listNext = FlatArray<Int32>()
+    var listed = FlatArray<Bool>()
+    /// Belady: each memory's resident tensors in two heaps over their cached next use (the head
+    /// of `futureUses`): earliest first (to refresh stale keys) and latest first (the victims).
+    var soonest: [IndexedHeap] = [], latest: [IndexedHeap] = []
+    /// Pinned tensors (the starting operator's own): `pinMark[t] == pinToken`.
+    var pinMark = FlatArray<Int>()
+    var pinToken = 0
+    /// The victims `victims` chose: (tensor, bytes).
+    var victimBuffer = FlatArray<(Int, Double)>()
+    /// Belady's scratch list of tensors taken off a heap and put back.
+    var asideBuffer = FlatArray<Int32>()
+
     init(profile: HardwareProfile, capacityOverrides: [String: Double]) {
         current = FlatArray(repeating: 0, count: profile.memories.count)
         peak = FlatArray(repeating: 0, count: profile.memories.count)
@@ -63,6 +86,9 @@ struct MemoryTracker: ~Copyable {
         arrival.append(0)
         futureUses.append([])
         futureHead.append(0)
+        pinMark.append(-1)
+        listPrev.append(-1); listNext.append(-1); listed.append(false)
+        if ordered { for m in soonest.indices { soonest[m].addTensor(); latest[m].addTensor() } }
     }
 
     func spilled(_ t: Int) -> Double { tensorAllocated[t] ? tensorBytes[t] - tensorResident[t] : 0 }
@@ -80,6 +106,7 @@ struct MemoryTracker: ~Copyable {
         tensorResident[t] += bytes
         change(Int(tensorHome[t]), by: bytes, at: time)
         arrival[t] = sequence
+        if ordered { reorder(t, rekeyed: policy == .fifo) }
     }
 
     /// Evicts `bytes` of a tensor from its home to its home's spill tier and returns the bytes that
@@ -88,6 +115,7 @@ struct MemoryTracker: ~Copyable {
         let home = Int(tensorHome[t])
         tensorResident[t] -= bytes
         change(home, by: -bytes, at: time)
+        if ordered { reorder(t, rekeyed: false) }
         let clean = min(bytes, tensorRetained[t])
         tensorRetained[t] -= clean
         let moved = bytes - clean
@@ -122,9 +150,11 @@ struct MemoryTracker: ~Copyable {
         change(home, by: -tensorResident[t], at: time)
         tensorResident[t] = 0
         tensorAllocated[t] = false
+        if ordered { reorder(t, rekeyed: false) }
     }
 
-    /// The next loaded use of a tensor after operator `after`, or `Int.max`.
+    /// The next loaded use of a tensor after operator `after`, or `Int.max`. Advances the tensor's
+    /// head past the uses at or before `op` (Belady's key; `victims` calls it for stale keys only).
     mutating func nextUse(_ t: Int, after op: Int) -> Int {
         var h = futureHead[t]
         let uses = futureUses[t]
@@ -134,13 +164,15 @@ struct MemoryTracker: ~Copyable {
         return h < futureUses[t].count ? Int(futureUses[t][h]) : Int.max
     }
 
-    /// Chooses what to evict from memory `m` to free `needed` bytes, skipping `pinned` tensors.
-    /// Returns (tensor, bytes) pairs; whole tensors except under paging, which evicts pages.
-    mutating func victims(in m: Int, needed: Double, pinned: [Int32], policy: SpillPolicy, page: Double,
-                          currentOp: Int) -> [(Int, Double)]? {
+    /// The reference victim selection (a scan of every tensor, the definition `victims` must match
+    /// exactly): candidates are the tensors of memory `m` with resident bytes that are not pinned,
+    /// in ascending key order (LRU and paging: last use; FIFO: arrival; Belady: the negated next use,
+    /// never used again first), ties by tensor index; taken until `needed` bytes are freed, whole
+    /// tensors except under paging, which takes pages. Fills `victimBuffer`; false if everything
+    /// evictable is not enough. Kept for the randomized equivalence tests.
+    mutating func victimsByScan(in m: Int, needed: Double, policy: SpillPolicy, page: Double, currentOp: Int) -> Bool {
         var candidates: [(tensor: Int, key: Double)] = []
-        candidates.reserveCapacity(tensorCount)    // one allocation, not one per doubling
-        for t in 0..<tensorCount where tensorHome[t] == Int32(m) && tensorResident[t] > 0 && !pinned.contains(Int32(t)) {
+        for t in 0..<tensorCount where tensorHome[t] == Int32(m) && tensorResident[t] > 0 && !isPinned(t) {
             let key: Double
             switch policy {
             case .lru, .paging, .none: key = Double(lastUse[t])
@@ -151,35 +183,15 @@ struct MemoryTracker: ~Copyable {
             }
             candidates.append((t, key))
         }
-        // Deterministic: ascending key, ties broken by tensor index (a strict total order). Victims
-        // are taken in that order until enough is freed; usually one or two are, so the first few
-        // are found by linear scans (profiling showed the full sort at a third of a spilling run's
-        // instructions) and only a long eviction sorts the rest.
-        func before(_ a: (tensor: Int, key: Double), _ b: (tensor: Int, key: Double)) -> Bool {
-            a.key < b.key || (a.key == b.key && a.tensor < b.tensor)
-        }
-        var out: [(Int, Double)] = []
+        candidates.sort { $0.key < $1.key || ($0.key == $1.key && $0.tensor < $1.tensor) }
+        victimBuffer.removeAll()
         var freed = 0.0
-        var sorted = false
-        var next = 0
-        while freed < needed && next < candidates.count {
-            if !sorted {
-                if out.count < 8 {
-                    var best = next
-                    for j in (next + 1)..<candidates.count where before(candidates[j], candidates[best]) { best = j }
-                    candidates.swapAt(next, best)
-                } else {
-                    candidates[next...].sort(by: before)
-                    sorted = true
-                }
-            }
-            let t = candidates[next].tensor
-            next += 1
-            let resident = tensorResident[t]
+        for c in candidates where freed < needed {
+            let resident = tensorResident[c.tensor]
             let take = policy == .paging ? min(resident, ((needed - freed) / page).rounded(.up) * page) : resident
-            out.append((t, take))
+            victimBuffer.append((c.tensor, take))
             freed += take
         }
-        return freed >= needed ? out : nil
+        return freed >= needed
     }
 }

@@ -13,6 +13,9 @@ public struct SimulationOptions: Sendable {
     public var window = 1 << 20
     /// Spill policy, swap granularity and power cap.
     public var oversubscription = OversubscriptionOptions()
+    /// Test hook: choose spill victims by the reference scan over every tensor instead of the
+    /// maintained order (`VictimOrder.swift`); the results must be identical.
+    var victimsByScan = false
     public init() {}
 }
 

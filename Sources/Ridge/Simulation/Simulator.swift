@@ -149,6 +149,10 @@ public final class Simulator {
         var transferBytesByLink: [Double]
         var swapBytesByLink: [Double]
         var swapEnergy = 0.0, swapCount = 0, sequence = 0
+        /// The swaps `start` issues for its operator (one buffer, reused), and the sequence number
+        /// of the start whose tensors are pinned.
+        var swaps = FlatArray<(Int, Int, Double)>()
+        var pinnedFor = -1
         /// Bytes evicted without moving: clean tensors whose spill-tier copy was still valid.
         var droppedBytes = 0.0
         var capWatts: Double?
@@ -165,6 +169,8 @@ public final class Simulator {
             memory.retainCopies = options.oversubscription.policy != .paging
             memory.recordSamples = options.recordMemory
             memory.trackFuture = options.oversubscription.policy == .belady
+            memory.policy = options.oversubscription.policy
+            memory.selectByScan = options.victimsByScan
             window = max(16, options.window)
             transferBytesByLink = Array(repeating: 0, count: profile.links.count)
             swapBytesByLink = transferBytesByLink
@@ -370,7 +376,7 @@ public final class Simulator {
                 if t < 0 || Int(t) >= memory.tensorCount {
                     throw RidgeError.data(file: nil, at: opLabel(i, &trace), "references tensor \(t), which is not declared")
                 }
-                if memory.trackFuture { memory.futureUses[Int(t)].append(Int32(truncatingIfNeeded: i)) }
+                if memory.trackFuture { memory.addFutureUse(Int(t), op: i) }
             }
             let c = try classify(i, &trace, queue: q)
             ops.append(OpState(costClass: c))
@@ -430,22 +436,26 @@ public final class Simulator {
                                    + (options.oversubscription.policy == .none ? " (spill policy none)" : ", even after spilling everything else"))
         }
 
-        /// Makes room for `bytes` of tensor `t` in its home, spilling victims; appends the swaps.
-        mutating func need(_ t: Int, _ bytes: Double, op i: Int, pinned: Range<Int>, swaps: inout [(Int, Int, Double)],
-                           _ trace: inout CompiledTrace) throws {
+        /// Makes room for `bytes` of tensor `t` in its home, spilling victims; appends the swaps to
+        /// `swaps`. The `pinned` references (the operator's own tensors) are not evicted.
+        mutating func need(_ t: Int, _ bytes: Double, op i: Int, pinned: Range<Int>, _ trace: inout CompiledTrace) throws {
             guard bytes > 0 else { return }
             let home = Int(memory.tensorHome[t])
             let free = memory.free(in: home)
             guard free < bytes - 1e-6 else { return }
             let policy = options.oversubscription.policy
             if policy == .none { throw overflowError(memory: home, needed: bytes, at: opLabel(i, &trace), what: "it") }
+            if pinnedFor != sequence {
+                pinnedFor = sequence
+                memory.newPinSet()
+                for r in pinned { memory.pin(Int(trace.tensor(r))) }
+            }
             guard memory.spillTier[home] >= 0,
-                  let victims = memory.victims(in: home, needed: bytes - free,
-                                               pinned: pinned.map { trace.tensor($0) }, policy: policy,
-                                               page: options.oversubscription.pageBytes, currentOp: i) else {
+                  memory.victims(in: home, needed: bytes - free, page: options.oversubscription.pageBytes, currentOp: i) else {
                 throw overflowError(memory: home, needed: bytes, at: opLabel(i, &trace), what: "it")
             }
-            for (v, b) in victims {
+            for k in 0..<memory.victimBuffer.count {
+                let (v, b) = memory.victimBuffer[k]
                 let moved = memory.spill(v, b, at: now)
                 droppedBytes += b - moved
                 if moved > 0 { swaps.append((home, Int(memory.spillTier[home]), moved)) }
@@ -459,16 +469,16 @@ public final class Simulator {
             ops[l].startTime = time
             sequence += 1
             let reads = trace.readRange(i), writes = trace.writeRange(i)
-            var swaps: [(Int, Int, Double)] = []
+            swaps.removeAll()
             if !reads.isEmpty || !writes.isEmpty {
                 let pinned = reads.lowerBound..<writes.upperBound   // the operator's own tensors are not evicted
                 for r in reads {
                     let t = Int(trace.tensor(r))
-                    memory.lastUse[t] = sequence
+                    memory.touch(t, sequence: sequence)
                     guard memory.tensorAllocated[t] else { continue }
                     let missing = memory.spilled(t)
                     if missing > 0 {
-                        try need(t, missing, op: i, pinned: pinned, swaps: &swaps, &trace)
+                        try need(t, missing, op: i, pinned: pinned, &trace)
                         let home = Int(memory.tensorHome[t])
                         memory.unspill(t, missing, at: time, sequence: sequence)
                         swaps.append((Int(memory.spillTier[home]), home, missing))
@@ -476,7 +486,7 @@ public final class Simulator {
                 }
                 for r in writes {
                     let t = Int(trace.tensor(r))
-                    memory.lastUse[t] = sequence
+                    memory.touch(t, sequence: sequence)
                     memory.invalidateCopy(t, at: time)
                     let newSize = trace.refs[r - trace.refBase].bytes
                     if !memory.tensorAllocated[t] {
@@ -484,19 +494,19 @@ public final class Simulator {
                         memory.tensorAllocated[t] = true
                         memory.tensorBytes[t] = bytes
                         memory.tensorResident[t] = 0
-                        try need(t, bytes, op: i, pinned: pinned, swaps: &swaps, &trace)
+                        try need(t, bytes, op: i, pinned: pinned, &trace)
                         memory.addResident(t, bytes, at: time, sequence: sequence)
                     } else if !newSize.isNaN {
                         let missing = memory.spilled(t)
                         if missing > 0 {
                             // A write that resizes a partly spilled tensor brings it home first.
-                            try need(t, missing, op: i, pinned: pinned, swaps: &swaps, &trace)
+                            try need(t, missing, op: i, pinned: pinned, &trace)
                             let home = Int(memory.tensorHome[t])
                             memory.unspill(t, missing, at: time, sequence: sequence)
                             swaps.append((Int(memory.spillTier[home]), home, missing))
                         }
                         let delta = newSize - memory.tensorBytes[t]
-                        if delta > 0 { try need(t, delta, op: i, pinned: pinned, swaps: &swaps, &trace) }
+                        if delta > 0 { try need(t, delta, op: i, pinned: pinned, &trace) }
                         memory.tensorBytes[t] = newSize
                         memory.addResident(t, delta, at: time, sequence: sequence)
                     }
@@ -504,7 +514,7 @@ public final class Simulator {
             }
             if swaps.isEmpty { launch(i, &trace); return }
             ops[l].pendingSwaps = Int32(swaps.count)
-            for sw in swaps { issueSwap(for: i, from: sw.0, to: sw.1, bytes: sw.2, at: time) }
+            for k in 0..<swaps.count { let sw = swaps[k]; issueSwap(for: i, from: sw.0, to: sw.1, bytes: sw.2, at: time) }
         }
 
         /// A spill or swap-in: real traffic on the links between the tiers, in blocks.
