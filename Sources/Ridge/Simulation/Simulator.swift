@@ -127,6 +127,9 @@ public final class Simulator {
         var classEngine: [Int32] = []
         var classIsTransfer = FlatArray<Bool>()
         var classTransfer: [(from: Int, to: Int, bytes: Double, chunk: Double)] = []
+        /// A transfer class's rate cap: the source's read bandwidth at its chunk size, the
+        /// destination's write bandwidth.
+        var classTransferCap = FlatArray<Double>()
         var classSeconds = FlatArray<Double>(), classCount = FlatArray<Int>()
         var classIndex: [UInt64: Int32] = [:]
         var localClass = FlatArray<Int32>()    // shape × engine → class when placement is local
@@ -153,6 +156,11 @@ public final class Simulator {
         /// of the start whose tensors are pinned.
         var swaps = FlatArray<(Int, Int, Double)>()
         var pinnedFor = -1
+        /// Per link and per memory, the profile's numbers swaps and transfers use (read without
+        /// copying the profile's structs): latency, per-transfer overhead, energy per byte; write
+        /// bandwidth, energy per byte, read bandwidth at the swap block size.
+        var linkLatency = FlatArray<Double>(), linkOverhead = FlatArray<Double>(), linkEnergy = FlatArray<Double>()
+        var writeBandwidth = FlatArray<Double>(), memoryEnergy = FlatArray<Double>(), swapReadBandwidth = FlatArray<Double>()
         /// Bytes evicted without moving: clean tensors whose spill-tier copy was still valid.
         var droppedBytes = 0.0
         var capWatts: Double?
@@ -165,6 +173,12 @@ public final class Simulator {
             self.options = options
             self.header = header
             links = LinkModel(profile: profile)
+            for l in profile.links { linkLatency.append(l.latency); linkOverhead.append(l.perTransferOverhead); linkEnergy.append(l.energyPerByte) }
+            let o = options.oversubscription
+            for m in profile.memories {
+                writeBandwidth.append(m.writeBandwidth); memoryEnergy.append(m.energyPerByte)
+                swapReadBandwidth.append(m.readBandwidth(requestBytes: o.policy == .paging ? o.pageBytes : o.blockBytes))
+            }
             memory = MemoryTracker(profile: profile, capacityOverrides: options.capacityOverrides)
             memory.retainCopies = options.oversubscription.policy != .paging
             memory.recordSamples = options.recordMemory
@@ -299,13 +313,14 @@ public final class Simulator {
                 if let c = classIndex[key] { return c }
                 guard let a = memoryIndex[t.from] else { throw RidgeError.data(file: nil, at: opLabel(i, &trace) + ".from", "unknown memory \"\(t.from)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
                 guard let b = memoryIndex[t.to] else { throw RidgeError.data(file: nil, at: opLabel(i, &trace) + ".to", "unknown memory \"\(t.to)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
-                guard links.route(from: Int(a), to: Int(b)) != nil else {
+                guard links.routeID(from: Int(a), to: Int(b)) >= 0 else {
                     throw RidgeError.data(file: nil, at: opLabel(i, &trace), "no link path from \(t.from) to \(t.to) in profile \(profile.name)")
                 }
                 let c = newClass(shapeID, engine: -1, CostModel.transfer(t, profile))
                 chainBroken = true   // transfers stream over shared links: not replayed
                 classIsTransfer[Int(c)] = true
                 classTransfer[Int(c)] = (Int(a), Int(b), t.bytes, t.chunkBytes ?? t.bytes)
+                classTransferCap[Int(c)] = min(profile.memories[Int(a)].readBandwidth(requestBytes: t.chunkBytes ?? t.bytes), profile.memories[Int(b)].writeBandwidth)
                 classIndex[key] = c
                 return c
             }
@@ -346,7 +361,7 @@ public final class Simulator {
             classPlacement.append(placement)
             classCost.append(cost); classShape.append(shape); classEngine.append(engine)
             classTime.append(cost.seconds); classJoules.append(cost.energyJoules)
-            classIsTransfer.append(false); classTransfer.append((0, 0, 0, 0)); classSeconds.append(0); classCount.append(0)
+            classIsTransfer.append(false); classTransfer.append((0, 0, 0, 0)); classTransferCap.append(0); classSeconds.append(0); classCount.append(0)
             return Int32(classCost.count - 1)
         }
 
@@ -520,24 +535,23 @@ public final class Simulator {
         /// A spill or swap-in: real traffic on the links between the tiers, in blocks.
         mutating func issueSwap(for op: Int, from a: Int, to b: Int, bytes: Double, at time: Double) {
             let o = options.oversubscription
-            let route = links.route(from: a, to: b)!
+            let route = links.routeID(from: a, to: b)
             let block = o.policy == .paging ? o.pageBytes : o.blockBytes
             let chunks = max(1, (bytes / block).rounded(.up))
             var setup = 0.0
-            for l in route.links { setup += profile.links[l].latency + profile.links[l].perTransferOverhead * chunks }
+            for h in links.hops(of: route) { let k = links.hopLink(h); setup += linkLatency[k] + linkOverhead[k] * chunks }
             if o.policy == .paging { setup += o.faultLatency * chunks }
-            let src = profile.memories[a], dst = profile.memories[b]
-            var flow = LinkModel.Flow(op: op, route: route.links, directions: route.forward, remaining: bytes,
-                                      cap: min(src.readBandwidth(requestBytes: block), dst.writeBandwidth))
+            var flow = LinkModel.Flow(op: op, route: route, remaining: bytes, cap: min(swapReadBandwidth[a], writeBandwidth[b]))
             flow.isSwap = true
             flow.issued = time
             flow.bytes = bytes
             let f = links.add(flow)
-            for l in route.links {
-                swapBytesByLink[l] += bytes
-                swapEnergy += bytes * profile.links[l].energyPerByte
+            for h in links.hops(of: route) {
+                let k = links.hopLink(h)
+                swapBytesByLink[k] += bytes
+                swapEnergy += bytes * linkEnergy[k]
             }
-            swapEnergy += bytes * (src.energyPerByte + dst.energyPerByte)
+            swapEnergy += bytes * (memoryEnergy[a] + memoryEnergy[b])
             swapCount += 1
             events.push(time + setup, .flowStart, f)
         }
@@ -545,13 +559,14 @@ public final class Simulator {
         /// A finished swap as a timeline span on its link route (`swap/pcie`), from issue to landing,
         /// with the direction as its kind (`swap hbm→host` spills, `swap host→hbm` brings back).
         mutating func recordSwap(_ flow: LinkModel.Flow, _ trace: CompiledTrace) {
-            guard !flow.route.isEmpty else { return }
-            let first = profile.links[flow.route[0]], last = profile.links[flow.route[flow.route.count - 1]]
-            let from = flow.directions[0] ? first.from : first.to
-            let to = flow.directions[flow.directions.count - 1] ? last.to : last.from
+            let hops = links.hops(of: flow.route)
+            guard !hops.isEmpty else { return }
+            let first = profile.links[links.hopLink(hops.lowerBound)], last = profile.links[links.hopLink(hops.upperBound - 1)]
+            let from = links.hopForward(hops.lowerBound) ? first.from : first.to
+            let to = links.hopForward(hops.upperBound - 1) ? last.to : last.from
             let phase = flow.op >= trace.base ? trace.phases[Int(trace.records[flow.op - trace.base].phase)] : ""
             timeline.append(TimelineSpan(name: "swap \(Format.bytes(flow.bytes)) for \(trace.name(flow.op))",
-                                         track: "swap/" + flow.route.map { profile.links[$0].id }.joined(separator: "+"),
+                                         track: "swap/" + hops.map { profile.links[links.hopLink($0)].id }.joined(separator: "+"),
                                          kind: "swap \(from)→\(to)", phase: phase, start: flow.issued, end: now))
         }
 
@@ -562,14 +577,12 @@ public final class Simulator {
             let c = Int(ops[l].costClass)
             if classIsTransfer[c] {
                 let t = classTransfer[c]
-                let route = links.route(from: t.from, to: t.to)!
-                let src = profile.memories[t.from], dst = profile.memories[t.to]
-                let cap = min(src.readBandwidth(requestBytes: t.chunk), dst.writeBandwidth)
-                let flow = links.add(LinkModel.Flow(op: i, route: route.links, directions: route.forward, remaining: t.bytes, cap: cap))
+                let route = links.routeID(from: t.from, to: t.to)
+                let flow = links.add(LinkModel.Flow(op: i, route: route, remaining: t.bytes, cap: classTransferCap[c]))
                 // Fixed cost first: latency and per-transfer overhead of every link on the route.
                 var setup = 0.0
                 let chunks = max(1, (t.bytes / max(t.chunk, 1)).rounded(.up))
-                for k in route.links { setup += profile.links[k].latency + profile.links[k].perTransferOverhead * chunks }
+                for h in links.hops(of: route) { let k = links.hopLink(h); setup += linkLatency[k] + linkOverhead[k] * chunks }
                 ops[l].energy = classJoules[c]
                 events.push(time + setup, .flowStart, flow)
                 return
@@ -653,7 +666,7 @@ public final class Simulator {
             let transfer = classIsTransfer[c]
             if transfer {
                 let t = classTransfer[c]
-                for k in links.route(from: t.from, to: t.to)!.links { transferBytesByLink[k] += t.bytes }
+                for h in links.hops(of: links.routeID(from: t.from, to: t.to)) { transferBytesByLink[links.hopLink(h)] += t.bytes }
             }
             let p = Int(trace.records[l].phase)
             book(c, phase: p, start: ops[l].startTime, seconds: ops[l].seconds, energy: ops[l].energy, transfer: transfer)

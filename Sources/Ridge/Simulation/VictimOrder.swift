@@ -118,7 +118,9 @@ extension MemoryTracker {
     @inline(__always)
     mutating func touch(_ t: Int, sequence: Int) {
         lastUse[t] = sequence
-        if ordered && listed[t] && (policy == .lru || policy == .paging) { unlink(t); link(t) }
+        // The tail keeps its place: its key grows to the largest and everything before it is smaller
+        // or ties with a smaller index.
+        if ordered && listed[t] && (policy == .lru || policy == .paging) && Int(listTail[Int(tensorHome[t])]) != t { unlink(t); link(t) }
     }
 
     /// Operator `op` uses tensor `t` (Belady's future uses; operators are added in trace order).
@@ -233,8 +235,8 @@ extension MemoryTracker {
         let m = Int(tensorHome[t])
         var p = Int(listTail[m])
         let head = Int(listHead[m])
-        if head >= 0 && after(head, t) { p = -1 } else {
-            while p >= 0 && after(p, t) { p = Int(listPrev[p]) }
+        if p >= 0 && after(p, t) {
+            if after(head, t) { p = -1 } else { while after(p, t) { p = Int(listPrev[p]) } }
         }
         let n = p >= 0 ? Int(listNext[p]) : head
         listPrev[t] = Int32(p)
