@@ -560,6 +560,7 @@ public final class Simulator {
         mutating func launch(_ i: Int, _ trace: inout CompiledTrace) {
             let l = i - trace.base
             let time = max(now, ops[l].startTime)
+            ops[l].startTime = time     // from here on: when it began running, after any swap-ins it waited for
             let c = Int(ops[l].costClass)
             if classIsTransfer[c] {
                 let t = classTransfer[c]

@@ -63,6 +63,18 @@ final class OversubscriptionTests: XCTestCase {
         }
     }
 
+    /// Time by kind is operator run time: an operator that waits for its tensors to be swapped back
+    /// in starts when they land, so every class's total is its count times its cost, spilling or not.
+    func testKindTimeExcludesSwapWaits() throws {
+        let p = try ProfileLoader.load("a100-sxm-80gb")
+        let trace = try llama(512, generate: 4, batch: 4)
+        let r = try Simulator(profile: p, options: options(.lru, capacity: 14e9)).run(trace)
+        XCTAssertGreaterThan(r.swaps, 0)
+        for c in r.operatorClasses where c.cost.seconds > 0 {
+            XCTAssertEqual(c.totalSeconds, Double(c.count) * c.cost.seconds, accuracy: c.totalSeconds * 1e-9, "\(c.shape)")
+        }
+    }
+
     /// A clean tensor (swapped in and not written since) keeps its copy in the spill tier, so evicting
     /// it again moves nothing; a written (dirty) one is written back; demand paging migrates pages and
     /// always writes back. Four 100 MB weights read in a cycle three times through room for two: 10
