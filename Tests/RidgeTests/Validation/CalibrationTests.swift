@@ -197,7 +197,7 @@ final class CalibrationAccuracyTests: XCTestCase {
     static let heldOut = ["Llama-2-70b-hf", "CodeLlama-34b-Instruct-hf"]
 
     /// Fits are cached: the cross-GPU test reuses the A100 fit (tests run one at a time).
-    nonisolated(unsafe) static var fits: [String: (CalibrationRun, [String: Double])] = [:]
+    nonisolated(unsafe) static var fits: [String: (HardwareProfile, [String: Double])] = [:]
 
     func vidur(_ gpu: String) throws -> MeasuredSet {
         let base = "data/vidur/profiling/compute/\(gpu)/"
@@ -206,20 +206,23 @@ final class CalibrationAccuracyTests: XCTestCase {
                                      try sharedData(base + "codellama/CodeLlama-34b-Instruct-hf/mlp.csv")])
     }
 
-    /// Fitted on Llama-2-7B GEMMs from datasheet ceilings only; returns held-out MAPE per model.
-    func fitOn7B(_ gpu: String, _ name: String) throws -> (CalibrationRun, [String: Double]) {
+    /// Fitted on Llama-2-7B GEMMs from datasheet ceilings only (as `ridge calibrate --fresh
+    /// --holdout-group …` does); returns the fitted profile and the held-out MAPE per model.
+    func fitOn7B(_ gpu: String, _ name: String) throws -> (HardwareProfile, [String: Double]) {
         if let cached = Self.fits[gpu] { return cached }
         let data = try vidur(gpu)
-        let profile = AccuracyReport.datasheetOnly(try ProfileLoader.load(name))
-        let run = CalibrationRun.run(data, profile: profile, engine: profile.primaryEngine, split: HoldoutSplit(groups: Self.heldOut), kinds: ["gemm"])
+        var profile = AccuracyReport.datasheetOnly(try ProfileLoader.load(name))
+        let train = data.rows.filter { $0.kind == "gemm" && !Self.heldOut.contains($0.group) }
+        let fit = Calibrator.fit(train, engine: profile.primaryEngine, profile: profile, kinds: ["gemm"])
+        profile.engines[profile.engineIndex(profile.primaryEngine.id)!].efficiency = fit.efficiency
         var perModel: [String: Double] = [:]
         for model in Self.heldOut {
             let rows = data.rows.filter { $0.kind == "gemm" && $0.group == model }
-            perModel[model] = ErrorStats(predicted: Calibrator.predict(rows, engine: run.calibrated.primaryEngine, profile: run.calibrated),
+            perModel[model] = ErrorStats(predicted: Calibrator.predict(rows, engine: profile.primaryEngine, profile: profile),
                                          measured: rows.map(\.seconds)).mape
         }
-        Self.fits[gpu] = (run, perModel)
-        return (run, perModel)
+        Self.fits[gpu] = (profile, perModel)
+        return (profile, perModel)
     }
 
     func testA100HeldOutModels() throws {
@@ -234,9 +237,9 @@ final class CalibrationAccuracyTests: XCTestCase {
     }
 
     func testCrossGPUFromA100ToA40() throws {
-        let (run, _) = try fitOn7B("a100", "a100-sxm-80gb")
+        let (a100, _) = try fitOn7B("a100", "a100-sxm-80gb")
         let a40 = try vidur("a40")
-        let target = AccuracyReport.transferred(run.calibrated, to: try ProfileLoader.load("a40"), kinds: ["gemm"])
+        let target = AccuracyReport.transferred(a100, to: try ProfileLoader.load("a40"), kinds: ["gemm"])
         let rows = a40.rows.filter { $0.kind == "gemm" }
         let stats = ErrorStats(predicted: Calibrator.predict(rows, engine: target.primaryEngine, profile: target), measured: rows.map(\.seconds))
         XCTAssertLessThan(stats.mape, 12, "A100-calibrated parameters predicting A40 GEMMs")
