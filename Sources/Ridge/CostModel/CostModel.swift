@@ -117,8 +117,12 @@ public enum CostModel {
             if tiles < units { split = max(1, min(floor(units / tiles), ceil(k / 256))) }
             let waves = tiles * split / units
             let full = floor(waves)
+            // Split-K writes each split's fp32 partial sums of the m × n output and a reduction pass
+            // reads them back (cuBLAS/CUTLASS "split-K serial/parallel reduction", Kerr et al. 2017).
+            let reduction = split > 1 ? batch * rows * cols * split * 4 * 2 / writeBandwidth : 0
             return OperatorTiming.TileOption(fullWaves: full, partialWave: waves - full, waveSeconds: 2 * tm * tn * (k / split) / (peak / units),
-                                             rows: tm, cols: tn, epilogueSeconds: tm * tn * outputBytes * units / writeBandwidth)
+                                             rows: tm, cols: tn, epilogueSeconds: tm * tn * outputBytes * units / writeBandwidth,
+                                             reductionSeconds: reduction)
         }
     }
 
