@@ -68,12 +68,21 @@ public enum CostModel {
         }
     }
 
-    /// The per-tier memory terms of `traffic` at full bandwidth.
-    static func tiers(_ traffic: [MemoryTraffic], _ profile: HardwareProfile) -> [OperatorTiming.Tier] {
+    /// The per-tier memory terms of `traffic` at full bandwidth. A tier other than the engine's
+    /// own memory is reached over the link between the two (zero-copy access: a GPU reading host
+    /// memory over PCIe), so its bandwidth is the smaller of the memory's and the link's in that
+    /// direction, and the link latency adds to the access latency; with no link, the memory's own.
+    static func tiers(_ traffic: [MemoryTraffic], _ profile: HardwareProfile, engine: Engine) -> [OperatorTiming.Tier] {
         traffic.compactMap { t in
             guard let m = profile.memory(t.memory) else { return nil }
-            return OperatorTiming.Tier(memory: t.memory, seconds: t.readBytes / m.readBandwidth + t.writeBytes / m.writeBandwidth,
-                                       latency: t.total > 0 ? m.latency : 0)
+            var read = m.readBandwidth, write = m.writeBandwidth, latency = m.latency
+            if t.memory != engine.memory, let link = profile.link(between: t.memory, engine.memory) {
+                read = min(read, link.bandwidth(from: t.memory))
+                write = min(write, link.bandwidth(from: engine.memory))
+                latency += link.latency
+            }
+            return OperatorTiming.Tier(memory: t.memory, seconds: t.readBytes / read + t.writeBytes / write,
+                                       latency: t.total > 0 ? latency : 0)
         }
     }
 
@@ -108,8 +117,12 @@ public enum CostModel {
             if tiles < units { split = max(1, min(floor(units / tiles), ceil(k / 256))) }
             let waves = tiles * split / units
             let full = floor(waves)
+            // Split-K writes each split's fp32 partial sums of the m × n output and a reduction pass
+            // reads them back (cuBLAS/CUTLASS "split-K serial/parallel reduction", Kerr et al. 2017).
+            let reduction = split > 1 ? batch * rows * cols * split * 4 * 2 / writeBandwidth : 0
             return OperatorTiming.TileOption(fullWaves: full, partialWave: waves - full, waveSeconds: 2 * tm * tn * (k / split) / (peak / units),
-                                             rows: tm, cols: tn, epilogueSeconds: tm * tn * outputBytes * units / writeBandwidth)
+                                             rows: tm, cols: tn, epilogueSeconds: tm * tn * outputBytes * units / writeBandwidth,
+                                             reductionSeconds: reduction)
         }
     }
 
@@ -130,7 +143,7 @@ public enum CostModel {
                                   outputBytes: e, writeBandwidth: profile.memory(output)?.writeBandwidth ?? .infinity)
         let lower = b * IOComplexity.gemmLowerBound(m: m, n: n, k: k, buffer: buffer) * e
         return Prepared(kind: "gemm", precision: g.precision, flops: 2 * m * n * k * b, traffic: traffic.items, lowerBound: lower,
-                        timing: OperatorTiming(tiles: options, rampRows: m, vectorSeconds: 0, tiers: tiers(traffic.items, profile),
+                        timing: OperatorTiming(tiles: options, rampRows: m, vectorSeconds: 0, tiers: tiers(traffic.items, profile, engine: engine),
                                                fixed: engine.launchOverhead))
     }
 
@@ -193,7 +206,7 @@ public enum CostModel {
         traffic.add(placement.input ?? engine.memory, read: bytes * (1 - writeShare), write: bytes * writeShare)
         return Prepared(kind: "attention", precision: a.precision, flops: matrix + vector, traffic: traffic.items, lowerBound: lower,
                         timing: OperatorTiming(tiles: [option], rampRows: q, vectorSeconds: vector / engine.vectorRate(a.precision),
-                                               tiers: tiers(traffic.items, profile), fixed: engine.launchOverhead))
+                                               tiers: tiers(traffic.items, profile, engine: engine), fixed: engine.launchOverhead))
     }
 
     /// Decode attention reads the whole KV cache once per step (`2·B·H_kv·L·d` elements), plus q and
@@ -210,7 +223,7 @@ public enum CostModel {
         traffic.add(placement.output ?? engine.memory, write: qo / 2)
         return Prepared(kind: "decode_attention", precision: a.precision, flops: flops + vector, traffic: traffic.items, lowerBound: kv + qo,
                         timing: OperatorTiming(tiles: [], rampRows: 0, vectorSeconds: (flops + vector) / engine.vectorRate(a.precision),
-                                               tiers: tiers(traffic.items, profile), fixed: engine.launchOverhead))
+                                               tiers: tiers(traffic.items, profile, engine: engine), fixed: engine.launchOverhead))
     }
 
     static func elementwise(_ x: Elementwise, _ engine: Engine, _ profile: HardwareProfile, _ placement: Placement) -> Prepared {
@@ -223,7 +236,7 @@ public enum CostModel {
         traffic.add(placement.output ?? engine.memory, write: bytes / 3)
         return Prepared(kind: "elementwise", precision: x.precision, flops: flops, traffic: traffic.items, lowerBound: bytes,
                         timing: OperatorTiming(tiles: [], rampRows: 0, vectorSeconds: flops / engine.vectorRate(x.precision),
-                                               tiers: tiers(traffic.items, profile), fixed: engine.launchOverhead))
+                                               tiers: tiers(traffic.items, profile, engine: engine), fixed: engine.launchOverhead))
     }
 
     static func embedding(_ x: Embedding, _ engine: Engine, _ profile: HardwareProfile, _ placement: Placement) -> Prepared {
@@ -232,7 +245,7 @@ public enum CostModel {
         traffic.add(placement.weights ?? engine.memory, read: row)
         traffic.add(placement.output ?? engine.memory, write: row)
         return Prepared(kind: "embedding", precision: x.precision, flops: 0, traffic: traffic.items, lowerBound: 2 * row,
-                        timing: OperatorTiming(tiles: [], rampRows: 0, vectorSeconds: 0, tiers: tiers(traffic.items, profile),
+                        timing: OperatorTiming(tiles: [], rampRows: 0, vectorSeconds: 0, tiers: tiers(traffic.items, profile, engine: engine),
                                                fixed: engine.launchOverhead))
     }
 
@@ -267,7 +280,7 @@ public enum CostModel {
                         lowerBound: inBytes + wBytes + outBytes,
                         timing: OperatorTiming(tiles: options, rampRows: depthwise ? 0 : m,
                                                vectorSeconds: depthwise ? flops / engine.vectorRate(c.precision) : 0,
-                                               tiers: tiers(traffic.items, profile), fixed: engine.launchOverhead))
+                                               tiers: tiers(traffic.items, profile, engine: engine), fixed: engine.launchOverhead))
     }
 
     /// A copy over the link between two memories: `latency + perTransferOverhead·⌈bytes/chunk⌉ +

@@ -17,6 +17,15 @@ public struct OperatorTiming: Sendable {
         public var cols: Double
         /// Seconds to write one wave of output tiles at full bandwidth.
         public var epilogueSeconds: Double
+        /// Split-K only: seconds at full bandwidth to write the fp32 partial sums of every split and
+        /// read them back in the reduction pass, which runs after the main loop (0 without split-K).
+        public var reductionSeconds: Double = 0
+
+        public init(fullWaves: Double, partialWave: Double, waveSeconds: Double, rows: Double, cols: Double,
+                    epilogueSeconds: Double, reductionSeconds: Double = 0) {
+            self.fullWaves = fullWaves; self.partialWave = partialWave; self.waveSeconds = waveSeconds
+            self.rows = rows; self.cols = cols; self.epilogueSeconds = epilogueSeconds; self.reductionSeconds = reductionSeconds
+        }
     }
 
     public struct Tier: Sendable {
@@ -70,7 +79,8 @@ public struct OperatorTiming: Sendable {
         var best = Double.infinity
         for t in tiles {
             let w = OperatorTiming.waves(full: t.fullWaves, partial: t.partialWave, tail: p.waveTail)
-            best = min(best, w * OperatorTiming.waveTime(t.waveSeconds, t.epilogueSeconds, tileEfficiency: p.tileEfficiency(rows: t.rows, cols: t.cols), p))
+            best = min(best, w * OperatorTiming.waveTime(t.waveSeconds, t.epilogueSeconds, tileEfficiency: p.tileEfficiency(rows: t.rows, cols: t.cols), p)
+                             + t.reductionSeconds / p.memory)
         }
         return best * OperatorTiming.ramp(rampRows, p)
     }
@@ -97,7 +107,7 @@ public struct OperatorTiming: Sendable {
 /// helpers), without per-row allocation, so a fit over thousands of rows stays fast.
 public struct TimingBatch: Sendable {
     var optionStart: [Int] = [0]          // row r's options are optionStart[r] ..< optionStart[r + 1]
-    var full: [Double] = [], partial: [Double] = [], waveSeconds: [Double] = [], epilogue: [Double] = []
+    var full: [Double] = [], partial: [Double] = [], waveSeconds: [Double] = [], epilogue: [Double] = [], reduction: [Double] = []
     var intensity: [Double] = []
     var rampRows: [Double] = [], vectorSeconds: [Double] = [], fixed: [Double] = []
     var tierStart: [Int] = [0]
@@ -107,7 +117,7 @@ public struct TimingBatch: Sendable {
         for t in timings {
             for o in t.tiles {
                 full.append(o.fullWaves); partial.append(o.partialWave); waveSeconds.append(o.waveSeconds)
-                epilogue.append(o.epilogueSeconds); intensity.append(o.rows * o.cols / (o.rows + o.cols))
+                epilogue.append(o.epilogueSeconds); reduction.append(o.reductionSeconds); intensity.append(o.rows * o.cols / (o.rows + o.cols))
             }
             optionStart.append(full.count)
             for tier in t.tiers { tierSeconds.append(tier.seconds); tierLatency.append(tier.latency) }
@@ -127,6 +137,7 @@ public struct TimingBatch: Sendable {
         partial.withUnsafeBufferPointer { partial in
         waveSeconds.withUnsafeBufferPointer { waveSeconds in
         epilogue.withUnsafeBufferPointer { epilogue in
+        reduction.withUnsafeBufferPointer { reduction in
         intensity.withUnsafeBufferPointer { intensity in
         tierSeconds.withUnsafeBufferPointer { tierSeconds in
         tierLatency.withUnsafeBufferPointer { tierLatency in
@@ -139,7 +150,7 @@ public struct TimingBatch: Sendable {
                     for o in a..<b {
                         let eff = p.tileIntensity > 0 ? intensityScale / (1 + p.tileIntensity / intensity[o]) : 1
                         let w = OperatorTiming.waves(full: full[o], partial: partial[o], tail: p.waveTail)
-                        best = min(best, w * OperatorTiming.waveTime(waveSeconds[o], epilogue[o], tileEfficiency: eff, p))
+                        best = min(best, w * OperatorTiming.waveTime(waveSeconds[o], epilogue[o], tileEfficiency: eff, p) + reduction[o] / p.memory)
                     }
                     matrix = best * OperatorTiming.ramp(rampRows[r], p)
                 }
@@ -148,6 +159,6 @@ public struct TimingBatch: Sendable {
                 for t in tierStart[r]..<tierStart[r + 1] { memory = max(memory, tierSeconds[t] / p.memory + tierLatency[t]) }
                 out[r] = p.combine(compute, memory) + fixed[r] + p.overhead
             }
-        }}}}}}}}
+        }}}}}}}}}
     }
 }

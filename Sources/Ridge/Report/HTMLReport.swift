@@ -244,6 +244,7 @@ public enum HTMLReport {
         t.rows.append(["energy", Format.si(r.energyJoules, "J")])
         t.rows.append(["idle energy (every engine's idle power over the makespan)", "\(Format.si(r.idleEnergyJoules, "J")) (\(pct(r.idleEnergyJoules, r.energyJoules)))"])
         t.rows.append(["dynamic energy (operators and swaps)", "\(Format.si(r.dynamicEnergyJoules, "J")) (\(pct(r.dynamicEnergyJoules, r.energyJoules)))"])
+        t.rows.append(["operators throttled by the board power limit (TDP)", "\(r.tdpThrottledOps) (+\(Format.seconds(r.tdpThrottleExtraSeconds)))"])
         if let cap = r.powerCapWatts {
             t.rows.append(["power cap", Format.si(cap, "W")])
             t.rows.append(["operators throttled", "\(r.throttledOps)"])

@@ -27,6 +27,8 @@ public enum SimulationReport {
             power["throttledSeconds"] = r(s.throttleExtraSeconds)
             power["latencyCostSeconds"] = r(s.powerCapLatencyCost ?? 0)
         }
+        power["tdpThrottledOps"] = .number(Double(s.tdpThrottledOps))
+        power["tdpThrottledSeconds"] = r(s.tdpThrottleExtraSeconds)
         o["power"] = .object(power)
         if s.swaps > 0 {
             let base = s.unlimited
@@ -101,6 +103,9 @@ public enum SimulationReport {
             for o in c.outside.prefix(4) where o.seconds > 0 {
                 out += "  \(Format.percent(o.seconds / c.total * 100)): \(o.detail)\n"
             }
+        }
+        if s.tdpThrottledOps > 0 {
+            out += "\nboard power limit (TDP): \(s.tdpThrottledOps) operators throttled, +\(Format.seconds(s.tdpThrottleExtraSeconds)) of operator time\n"
         }
         if let cap = s.powerCapWatts, s.throttledOps > 0 {
             out += "\npower cap \(Format.si(cap, "W")): \(s.throttledOps) operators throttled, +\(Format.seconds(s.throttleExtraSeconds)) of operator time"

@@ -35,6 +35,10 @@ public struct SimulationResult: Sendable {
     public var powerCapWatts: Double?
     public var throttledOps = 0
     public var throttleExtraSeconds = 0.0
+    /// Operators slowed by their GPU's board power limit (the profile's `peak` watts, its TDP),
+    /// and the operator time that added; counted apart from the power cap's throttling.
+    public var tdpThrottledOps = 0
+    public var tdpThrottleExtraSeconds = 0.0
     /// The same trace without the power cap, when this run was throttled.
     public var uncapped: Baseline?
 

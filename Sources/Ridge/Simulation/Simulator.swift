@@ -165,7 +165,13 @@ public final class Simulator {
         var droppedBytes = 0.0
         var capWatts: Double?
         let idleWatts: Double
+        /// Dynamic watts each engine draws now, and what its board power limit leaves above idle:
+        /// peak − idle for GPUs, whose `peak` is the enforced TDP (the driver's power limit); other
+        /// engines' peak is a datasheet maximum, not a limit, so their budget is unbounded.
+        var enginePower: [Double]
+        let engineBudget: [Double]
         var throttledOps = 0, throttleExtraSeconds = 0.0
+        var tdpThrottledOps = 0, tdpThrottleExtraSeconds = 0.0
         var makespan = 0.0
 
         init(profile: HardwareProfile, options: SimulationOptions, header: TraceHeader) {
@@ -191,6 +197,11 @@ public final class Simulator {
             capWatts = options.oversubscription.powerCap ?? profile.powerCap
             if capWatts == .infinity { capWatts = nil }
             idleWatts = profile.engines.reduce(0) { $0 + $1.power.idleWatts }
+            enginePower = Array(repeating: 0, count: profile.engines.count)
+            engineBudget = profile.engines.map { e in
+                guard e.kind == "gpu", let peak = e.power.peakWatts else { return .infinity }
+                return max(peak - e.power.idleWatts, 0)
+            }
             for (i, e) in profile.engines.enumerated() { engineIndex[e.id] = Int32(i) }
             for (i, m) in profile.memories.enumerated() { memoryIndex[m.id] = Int32(i) }
             engineMemory = profile.engines.map { e in Int32(profile.memoryIndex(e.memory)!) }
@@ -574,6 +585,7 @@ public final class Simulator {
         mutating func launch(_ i: Int, _ trace: inout CompiledTrace) {
             let l = i - trace.base
             let time = max(now, ops[l].startTime)
+            ops[l].startTime = time     // from here on: when it began running, after any swap-ins it waited for
             let c = Int(ops[l].costClass)
             if classIsTransfer[c] {
                 let t = classTransfer[c]
@@ -594,18 +606,31 @@ public final class Simulator {
         }
 
         /// The time and energy of a compute operator of class `c` starting now: its cost-model
-        /// values, throttled when they would exceed the power cap; its power joins the running power.
+        /// values, throttled when they would exceed the engine's board power limit (GPU TDP) or the
+        /// power cap, whichever leaves less; its power joins the engine's and the total running power.
         @inline(__always)
         mutating func begin(_ c: Int) -> (seconds: Double, energy: Double) {
             var s = classTime[c], e = classJoules[c]
-            if let cap = capWatts, s > 0 {
-                let budget = cap - idleWatts - runningPower
-                if e / s > budget { (s, e) = throttled(classCost[c], budget: budget) }
+            guard s > 0 else { return (s, e) }
+            let engine = Int(classEngine[c])
+            let tdpBudget = engine >= 0 ? engineBudget[engine] - enginePower[engine] : .infinity
+            let capBudget = capWatts.map { $0 - idleWatts - runningPower } ?? .infinity
+            let budget = min(tdpBudget, capBudget)
+            if e / s > budget {
+                let (t, j) = throttled(classCost[c], budget: budget)
+                if tdpBudget < capBudget {
+                    tdpThrottledOps += 1
+                    tdpThrottleExtraSeconds += t - s
+                } else {
+                    throttledOps += 1
+                    throttleExtraSeconds += t - s
+                }
+                (s, e) = (t, j)
             }
-            if s > 0 {
-                runningPower += e / s
-                if runningPower > peakDynamicPower { peakDynamicPower = runningPower }
-            }
+            let watts = e / s
+            runningPower += watts
+            if engine >= 0 { enginePower[engine] += watts }
+            if runningPower > peakDynamicPower { peakDynamicPower = runningPower }
             return (s, e)
         }
 
@@ -615,7 +640,11 @@ public final class Simulator {
         mutating func book(_ c: Int, phase p: Int, start: Double, seconds: Double, energy: Double, transfer: Bool) {
             if now > makespan { makespan = now }
             finishedCount += 1
-            if !transfer && seconds > 0 { runningPower -= energy / seconds }
+            if !transfer && seconds > 0 {
+                runningPower -= energy / seconds
+                let engine = Int(classEngine[c])
+                if engine >= 0 { enginePower[engine] -= energy / seconds }
+            }
             dynamicEnergy += energy
             classSeconds[c] += now - start
             classCount[c] += 1
@@ -630,7 +659,7 @@ public final class Simulator {
         /// scales with V² ∝ f² (dynamic power C·V²·f). The largest f whose power fits the budget is
         /// found by bisection. Compute-bound operators slow down; memory-bound ones mostly just draw
         /// less — the asymmetry POLCA (Patel et al., ASPLOS 2024) and Splitwise report.
-        mutating func throttled(_ c: OperatorCost, budget: Double) -> (Double, Double) {
+        func throttled(_ c: OperatorCost, budget: Double) -> (Double, Double) {
             var memoryEnergy = 0.0
             for t in c.traffic { if let m = profile.memory(t.memory) { memoryEnergy += t.total * m.energyPerByte } }
             let computeEnergy = c.energyJoules - memoryEnergy
@@ -646,10 +675,7 @@ public final class Simulator {
                 }
                 hi = lo
             }
-            let (t, e) = at(hi)
-            throttledOps += 1
-            throttleExtraSeconds += t - c.seconds
-            return (t, e)
+            return at(hi)
         }
 
         mutating func rescheduleFlows() {
@@ -788,6 +814,8 @@ public final class Simulator {
             r.powerCapWatts = capWatts
             r.throttledOps = throttledOps
             r.throttleExtraSeconds = throttleExtraSeconds
+            r.tdpThrottledOps = tdpThrottledOps
+            r.tdpThrottleExtraSeconds = tdpThrottleExtraSeconds
             return r
         }
     }

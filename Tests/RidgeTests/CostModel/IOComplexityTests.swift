@@ -87,6 +87,21 @@ final class IOComplexityTests: XCTestCase {
         XCTAssertEqual(big.bound, .compute)
         XCTAssertEqual(big.flops, 2 * 8192.0 * 8192 * 8192)
     }
+
+    /// A GPU reading weights that live in host memory (zero-copy) is limited by the PCIe link, not
+    /// by host DRAM bandwidth: a decode-shaped GEMV whose 2·n·k weight bytes sit in `host` takes at
+    /// least bytes / link bandwidth.
+    func testRemoteReadIsLimitedByTheLink() throws {
+        let p = try ProfileLoader.load("a100-sxm-80gb")
+        let gpu = p.primaryEngine
+        let g = OperatorShape.gemm(GEMM(m: 1, n: 4096, k: 4096))
+        let local = CostModel.cost(g, on: gpu, in: p)
+        let remote = CostModel.cost(g, on: gpu, in: p, placement: Placement(weights: "host"))
+        let link = try XCTUnwrap(p.link(between: "host", gpu.memory))
+        let bytes = 2.0 * 4096 * 4096
+        XCTAssertGreaterThanOrEqual(remote.memorySeconds, bytes / link.bandwidth(from: "host") * 0.999)
+        XCTAssertGreaterThan(remote.seconds, 10 * local.seconds)
+    }
 }
 
 /// A small deterministic generator for property tests (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", 2014).

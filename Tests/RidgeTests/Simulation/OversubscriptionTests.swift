@@ -63,6 +63,18 @@ final class OversubscriptionTests: XCTestCase {
         }
     }
 
+    /// Time by kind is operator run time: an operator that waits for its tensors to be swapped back
+    /// in starts when they land, so every class's total is its count times its cost, spilling or not.
+    func testKindTimeExcludesSwapWaits() throws {
+        let p = try ProfileLoader.load("a100-sxm-80gb")
+        let trace = try llama(512, generate: 4, batch: 4)
+        let r = try Simulator(profile: p, options: options(.lru, capacity: 14e9)).run(trace)
+        XCTAssertGreaterThan(r.swaps, 0)
+        for c in r.operatorClasses where c.cost.seconds > 0 {
+            XCTAssertEqual(c.totalSeconds, Double(c.count) * c.cost.seconds, accuracy: c.totalSeconds * 1e-9, "\(c.shape)")
+        }
+    }
+
     /// A clean tensor (swapped in and not written since) keeps its copy in the spill tier, so evicting
     /// it again moves nothing; a written (dirty) one is written back; demand paging migrates pages and
     /// always writes back. Four 100 MB weights read in a cycle three times through room for two: 10
@@ -176,6 +188,40 @@ final class OversubscriptionTests: XCTestCase {
         XCTAssertGreaterThan(capped.throttledOps, 0)
         XCTAssertGreaterThan(capped.powerCapLatencyCost ?? 0, 0)
         XCTAssertLessThanOrEqual(capped.peakWatts, o.oversubscription.powerCap! * 1.001)
+    }
+
+    /// A GPU's `peak` watts is its board power limit: the driver clocks it down rather than draw
+    /// more. A compute-heavy prefill on the RTX 4090 (450 W) and T4 (70 W) would exceed it at full
+    /// clocks; with the limit enforced the peak stays at TDP and the throttling is reported apart
+    /// from a user power cap. Lowering the limit throttles more and costs time.
+    func testGPUBoardPowerLimitIsEnforced() throws {
+        let trace = try llama(1024, generate: 2, batch: 8)
+        for name in ["rtx-4090", "t4"] {
+            let p = try ProfileLoader.load(name)
+            let tdp = try XCTUnwrap(p.primaryEngine.power.peakWatts)
+            let r = try Simulator(profile: p).run(trace)
+            XCTAssertGreaterThan(r.tdpThrottledOps, 0, name)
+            XCTAssertEqual(r.throttledOps, 0, "no user cap was set (\(name))")
+            XCTAssertLessThanOrEqual(r.peakWatts, tdp * 1.001, name)
+            var lower = p
+            lower.engines[0].power.peakWatts = tdp * 0.6
+            let slowed = try Simulator(profile: lower).run(trace)
+            XCTAssertGreaterThan(slowed.tdpThrottleExtraSeconds, r.tdpThrottleExtraSeconds, name)
+            XCTAssertGreaterThan(slowed.makespanSeconds, r.makespanSeconds, name)
+            XCTAssertLessThanOrEqual(slowed.peakWatts, tdp * 0.6 * 1.001, name)
+            let json = SimulationReport.json(r, includeWall: false)
+            guard case .object(let power)? = json["power"] else { return XCTFail("no power object") }
+            XCTAssertEqual(power["tdpThrottledOps"], .number(Double(r.tdpThrottledOps)))
+        }
+    }
+
+    /// Only GPUs enforce `peak`: an engine of another kind with the same low figure is not throttled.
+    func testNonGPUPeakIsNotALimit() throws {
+        var p = try ProfileLoader.load("t4")
+        p.engines[0].kind = "npu"
+        let r = try Simulator(profile: p).run(try llama(1024, generate: 2, batch: 8))
+        XCTAssertEqual(r.tdpThrottledOps, 0)
+        XCTAssertGreaterThan(r.peakWatts, try XCTUnwrap(p.engines[0].power.peakWatts))
     }
 
     /// Phase power from the energy model, with nothing fitted per phase: Splitwise (Patel et al.,
