@@ -117,10 +117,18 @@ extension MemoryTracker {
     /// A use of tensor `t` by the operator with sequence number `sequence` (LRU's key).
     @inline(__always)
     mutating func touch(_ t: Int, sequence: Int) {
+        if lastUse[t] == sequence { return }    // read and written by one operator: already in place
         lastUse[t] = sequence
         // The tail keeps its place: its key grows to the largest and everything before it is smaller
         // or ties with a smaller index.
-        if ordered && listed[t] && (policy == .lru || policy == .paging) && Int(listTail[Int(tensorHome[t])]) != t { unlink(t); link(t) }
+        if ordered && listed[t] && (policy == .lru || policy == .paging) && Int(listTail[Int(tensorHome[t])]) != t {
+            unlink(t)
+            // Its key is now the largest: it goes after every tensor but this operator's others
+            // with a larger index.
+            var p = Int(listTail[Int(tensorHome[t])])
+            while p >= 0 && lastUse[p] == sequence && p > t { p = Int(listPrev[p]) }
+            insert(t, after: p)
+        }
     }
 
     /// Operator `op` uses tensor `t` (Belady's future uses; operators are added in trace order).
@@ -238,7 +246,13 @@ extension MemoryTracker {
         if p >= 0 && after(p, t) {
             if after(head, t) { p = -1 } else { while after(p, t) { p = Int(listPrev[p]) } }
         }
-        let n = p >= 0 ? Int(listNext[p]) : head
+        insert(t, after: p)
+    }
+
+    /// Links `t` into its memory's list after `p` (−1: at the head).
+    private mutating func insert(_ t: Int, after p: Int) {
+        let m = Int(tensorHome[t])
+        let n = p >= 0 ? Int(listNext[p]) : Int(listHead[m])
         listPrev[t] = Int32(p)
         listNext[t] = Int32(n)
         if p >= 0 { listNext[p] = Int32(t) } else { listHead[m] = Int32(t) }
