@@ -61,8 +61,7 @@ final class IndexedHeap {
         position[t] = -1
         let last = items.removeLast()
         guard i < items.count else { return }
-        items[i] = last
-        position[Int(last)] = Int32(i)
+        place(last, at: i)
         siftDown(siftUp(i))
     }
 
@@ -78,12 +77,10 @@ final class IndexedHeap {
             let parent = (i - 1) >> 1
             let p = items[parent]
             if !before(e, p) { break }
-            items[i] = p
-            position[Int(p)] = Int32(i)
+            place(p, at: i)
             i = parent
         }
-        items[i] = e
-        position[Int(e)] = Int32(i)
+        place(e, at: i)
         return i
     }
 
@@ -98,12 +95,15 @@ final class IndexedHeap {
             if l + 1 < n && before(items[l + 1], items[l]) { c = l + 1 }
             let child = items[c]
             if !before(child, e) { break }
-            items[i] = child
-            position[Int(child)] = Int32(i)
+            place(child, at: i)
             i = c
         }
-        items[i] = e
-        position[Int(e)] = Int32(i)
+        place(e, at: i)
+    }
+
+    @inline(__always) private func place(_ t: Int32, at i: Int) {
+        items[i] = t
+        position[Int(t)] = Int32(i)
     }
 }
 
