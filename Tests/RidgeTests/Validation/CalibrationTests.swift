@@ -225,6 +225,20 @@ final class CalibrationAccuracyTests: XCTestCase {
         return (profile, perModel)
     }
 
+    /// Issue 2: the shipped `a100-sxm-80gb` profile (as bundled, no fit here) on every Vidur A100
+    /// GEMM of Llama-2-7B and Llama-2-70B (QKV, output, up and down projections; all token counts
+    /// and tensor-parallel degrees) is within 10% MAPE.
+    func testShippedA100ProfileOnVidurGEMMs() throws {
+        let base = "data/vidur/profiling/compute/a100/meta-llama/"
+        let data = try MeasuredSet.load([try sharedData(base + "Llama-2-7b-hf/mlp.csv"), try sharedData(base + "Llama-2-70b-hf/mlp.csv")])
+        let profile = try ProfileLoader.load("a100-sxm-80gb")
+        let rows = data.rows.filter { $0.kind == "gemm" }
+        XCTAssertGreaterThan(rows.count, 1000)
+        let stats = ErrorStats(predicted: Calibrator.predict(rows, engine: profile.primaryEngine, profile: profile), measured: rows.map(\.seconds))
+        print("shipped a100-sxm-80gb on \(rows.count) Vidur A100 GEMMs of Llama-2-7B and -70B: MAPE \(Format.percent(stats.mape))")
+        XCTAssertLessThan(stats.mape, 10)
+    }
+
     func testA100HeldOutModels() throws {
         let (_, perModel) = try fitOn7B("a100", "a100-sxm-80gb")
         for (model, mape) in perModel { XCTAssertLessThan(mape, 6, "A100 \(model) held-out GEMM MAPE") }
