@@ -39,9 +39,10 @@ while IFS= read -r -d '' f; do sources+=("$f"); done < <(find Sources/Ridge -nam
 entry="scripts/fuzz/RidgeFuzz.swift"
 if [ ! -x "$bin" ] || [ -n "$(find Sources/Ridge "$entry" -newer "$bin" -name '*.swift' | head -1)" ]; then
   echo "fuzz.sh: building $bin (${#sources[@]} library files + $entry)"
-  # -gline-tables-only: symbolised stack traces in crash reports.
+  # -gline-tables-only: symbolised stack traces in crash reports. -I Sources/CZlib: the system zlib's
+  # module map (gzipped traces), as the package's CZlib target provides it to `swift build`.
   "$swiftc" -sanitize=fuzzer,address -swift-version 6 -parse-as-library -O -gline-tables-only -module-name Ridge \
-    -module-cache-path "$out/module-cache" "${sources[@]}" "$entry" -o "$bin" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
+    -I Sources/CZlib -lz -module-cache-path "$out/module-cache" "${sources[@]}" "$entry" -o "$bin" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
 fi
 
 scratch_base=/dev/shm; [ -d "$scratch_base" ] && [ -w "$scratch_base" ] || scratch_base="${TMPDIR:-/tmp}"
