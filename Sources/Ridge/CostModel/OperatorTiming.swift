@@ -67,6 +67,15 @@ public struct OperatorTiming: Sendable {
         waveSeconds / (p.compute * tileEfficiency) + p.epilogue * epilogueSeconds / p.memory
     }
 
+    /// Seconds of one tile option: its waves (with the tail) of `waveTime`, then the split-K
+    /// reduction pass at the memory efficiency.
+    @inline(__always)
+    static func optionTime(full: Double, partial: Double, waveSeconds: Double, epilogueSeconds: Double, reductionSeconds: Double,
+                           tileEfficiency: Double, _ p: Efficiency.Parameters) -> Double {
+        waves(full: full, partial: partial, tail: p.waveTail) * waveTime(waveSeconds, epilogueSeconds, tileEfficiency: tileEfficiency, p)
+            + reductionSeconds / p.memory
+    }
+
     /// The GEMV ramp `(m + smallM)/m` on matrix time.
     @inline(__always)
     static func ramp(_ rows: Double, _ p: Efficiency.Parameters) -> Double {
@@ -78,9 +87,9 @@ public struct OperatorTiming: Sendable {
         guard !tiles.isEmpty else { return 0 }
         var best = Double.infinity
         for t in tiles {
-            let w = OperatorTiming.waves(full: t.fullWaves, partial: t.partialWave, tail: p.waveTail)
-            best = min(best, w * OperatorTiming.waveTime(t.waveSeconds, t.epilogueSeconds, tileEfficiency: p.tileEfficiency(rows: t.rows, cols: t.cols), p)
-                             + t.reductionSeconds / p.memory)
+            best = min(best, OperatorTiming.optionTime(full: t.fullWaves, partial: t.partialWave, waveSeconds: t.waveSeconds,
+                                                       epilogueSeconds: t.epilogueSeconds, reductionSeconds: t.reductionSeconds,
+                                                       tileEfficiency: p.tileEfficiency(rows: t.rows, cols: t.cols), p))
         }
         return best * OperatorTiming.ramp(rampRows, p)
     }
@@ -149,8 +158,9 @@ public struct TimingBatch: Sendable {
                     var best = Double.infinity
                     for o in a..<b {
                         let eff = p.tileIntensity > 0 ? intensityScale / (1 + p.tileIntensity / intensity[o]) : 1
-                        let w = OperatorTiming.waves(full: full[o], partial: partial[o], tail: p.waveTail)
-                        best = min(best, w * OperatorTiming.waveTime(waveSeconds[o], epilogue[o], tileEfficiency: eff, p) + reduction[o] / p.memory)
+                        best = min(best, OperatorTiming.optionTime(full: full[o], partial: partial[o], waveSeconds: waveSeconds[o],
+                                                                   epilogueSeconds: epilogue[o], reductionSeconds: reduction[o],
+                                                                   tileEfficiency: eff, p))
                     }
                     matrix = best * OperatorTiming.ramp(rampRows[r], p)
                 }

@@ -126,10 +126,9 @@ public final class Simulator {
         var classShape: [Int32] = []
         var classEngine: [Int32] = []
         var classIsTransfer = FlatArray<Bool>()
-        var classTransfer: [(from: Int, to: Int, bytes: Double, chunk: Double)] = []
-        /// A transfer class's rate cap: the source's read bandwidth at its chunk size, the
-        /// destination's write bandwidth.
-        var classTransferCap = FlatArray<Double>()
+        /// A transfer class's link route, bytes, chunk size and rate cap (the source's read
+        /// bandwidth at its chunk size, the destination's write bandwidth).
+        var classTransfer: [(route: Int32, bytes: Double, chunk: Double, cap: Double)] = []
         var classSeconds = FlatArray<Double>(), classCount = FlatArray<Int>()
         var classIndex: [UInt64: Int32] = [:]
         var localClass = FlatArray<Int32>()    // shape × engine → class when placement is local
@@ -324,14 +323,16 @@ public final class Simulator {
                 if let c = classIndex[key] { return c }
                 guard let a = memoryIndex[t.from] else { throw RidgeError.data(file: nil, at: opLabel(i, &trace) + ".from", "unknown memory \"\(t.from)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
                 guard let b = memoryIndex[t.to] else { throw RidgeError.data(file: nil, at: opLabel(i, &trace) + ".to", "unknown memory \"\(t.to)\" (profile \(profile.name) has: \(profile.memories.map(\.id).joined(separator: ", ")))") }
-                guard links.routeID(from: Int(a), to: Int(b)) >= 0 else {
+                let route = links.routeID(from: Int(a), to: Int(b))
+                guard route >= 0 else {
                     throw RidgeError.data(file: nil, at: opLabel(i, &trace), "no link path from \(t.from) to \(t.to) in profile \(profile.name)")
                 }
                 let c = newClass(shapeID, engine: -1, CostModel.transfer(t, profile))
                 chainBroken = true   // transfers stream over shared links: not replayed
                 classIsTransfer[Int(c)] = true
-                classTransfer[Int(c)] = (Int(a), Int(b), t.bytes, t.chunkBytes ?? t.bytes)
-                classTransferCap[Int(c)] = min(profile.memories[Int(a)].readBandwidth(requestBytes: t.chunkBytes ?? t.bytes), profile.memories[Int(b)].writeBandwidth)
+                let chunk = t.chunkBytes ?? t.bytes
+                classTransfer[Int(c)] = (route, t.bytes, chunk,
+                                         min(profile.memories[Int(a)].readBandwidth(requestBytes: chunk), profile.memories[Int(b)].writeBandwidth))
                 classIndex[key] = c
                 return c
             }
@@ -372,7 +373,7 @@ public final class Simulator {
             classPlacement.append(placement)
             classCost.append(cost); classShape.append(shape); classEngine.append(engine)
             classTime.append(cost.seconds); classJoules.append(cost.energyJoules)
-            classIsTransfer.append(false); classTransfer.append((0, 0, 0, 0)); classTransferCap.append(0); classSeconds.append(0); classCount.append(0)
+            classIsTransfer.append(false); classTransfer.append((-1, 0, 0, 0)); classSeconds.append(0); classCount.append(0)
             return Int32(classCost.count - 1)
         }
 
@@ -549,8 +550,7 @@ public final class Simulator {
             let route = links.routeID(from: a, to: b)
             let block = o.policy == .paging ? o.pageBytes : o.blockBytes
             let chunks = max(1, (bytes / block).rounded(.up))
-            var setup = 0.0
-            for h in links.hops(of: route) { let k = links.hopLink(h); setup += linkLatency[k] + linkOverhead[k] * chunks }
+            var setup = setupSeconds(route, chunks: chunks)
             if o.policy == .paging { setup += o.faultLatency * chunks }
             var flow = LinkModel.Flow(op: op, route: route, remaining: bytes, cap: min(swapReadBandwidth[a], writeBandwidth[b]))
             flow.isSwap = true
@@ -565,6 +565,15 @@ public final class Simulator {
             swapEnergy += bytes * (memoryEnergy[a] + memoryEnergy[b])
             swapCount += 1
             events.push(time + setup, .flowStart, f)
+        }
+
+        /// The fixed cost of moving `chunks` chunks over `route` before its bytes flow: every link's
+        /// latency plus its per-transfer overhead per chunk.
+        @inline(__always)
+        func setupSeconds(_ route: Int32, chunks: Double) -> Double {
+            var setup = 0.0
+            for h in links.hops(of: route) { let k = links.hopLink(h); setup += linkLatency[k] + linkOverhead[k] * chunks }
+            return setup
         }
 
         /// A finished swap as a timeline span on its link route (`swap/pcie`), from issue to landing,
@@ -589,14 +598,10 @@ public final class Simulator {
             let c = Int(ops[l].costClass)
             if classIsTransfer[c] {
                 let t = classTransfer[c]
-                let route = links.routeID(from: t.from, to: t.to)
-                let flow = links.add(LinkModel.Flow(op: i, route: route, remaining: t.bytes, cap: classTransferCap[c]))
-                // Fixed cost first: latency and per-transfer overhead of every link on the route.
-                var setup = 0.0
-                let chunks = max(1, (t.bytes / max(t.chunk, 1)).rounded(.up))
-                for h in links.hops(of: route) { let k = links.hopLink(h); setup += linkLatency[k] + linkOverhead[k] * chunks }
+                let flow = links.add(LinkModel.Flow(op: i, route: t.route, remaining: t.bytes, cap: t.cap))
                 ops[l].energy = classJoules[c]
-                events.push(time + setup, .flowStart, flow)
+                // Fixed cost first: latency and per-transfer overhead of every link on the route.
+                events.push(time + setupSeconds(t.route, chunks: max(1, (t.bytes / max(t.chunk, 1)).rounded(.up))), .flowStart, flow)
                 return
             }
             let (s, e) = begin(c)
@@ -641,9 +646,9 @@ public final class Simulator {
             if now > makespan { makespan = now }
             finishedCount += 1
             if !transfer && seconds > 0 {
-                runningPower -= energy / seconds
-                let engine = Int(classEngine[c])
-                if engine >= 0 { enginePower[engine] -= energy / seconds }
+                let watts = energy / seconds, engine = Int(classEngine[c])
+                runningPower -= watts
+                if engine >= 0 { enginePower[engine] -= watts }
             }
             dynamicEnergy += energy
             classSeconds[c] += now - start
@@ -692,7 +697,7 @@ public final class Simulator {
             let transfer = classIsTransfer[c]
             if transfer {
                 let t = classTransfer[c]
-                for h in links.hops(of: links.routeID(from: t.from, to: t.to)) { transferBytesByLink[links.hopLink(h)] += t.bytes }
+                for h in links.hops(of: t.route) { transferBytesByLink[links.hopLink(h)] += t.bytes }
             }
             let p = Int(trace.records[l].phase)
             book(c, phase: p, start: ops[l].startTime, seconds: ops[l].seconds, energy: ops[l].energy, transfer: transfer)

@@ -229,10 +229,8 @@ final class CalibrationAccuracyTests: XCTestCase {
     /// GEMM of Llama-2-7B and Llama-2-70B (QKV, output, up and down projections; all token counts
     /// and tensor-parallel degrees) is within 10% MAPE.
     func testShippedA100ProfileOnVidurGEMMs() throws {
-        let base = "data/vidur/profiling/compute/a100/meta-llama/"
-        let data = try MeasuredSet.load([try sharedData(base + "Llama-2-7b-hf/mlp.csv"), try sharedData(base + "Llama-2-70b-hf/mlp.csv")])
         let profile = try ProfileLoader.load("a100-sxm-80gb")
-        let rows = data.rows.filter { $0.kind == "gemm" }
+        let rows = try vidur("a100").rows.filter { $0.kind == "gemm" && ["Llama-2-7b-hf", "Llama-2-70b-hf"].contains($0.group) }
         XCTAssertGreaterThan(rows.count, 1000)
         let stats = ErrorStats(predicted: Calibrator.predict(rows, engine: profile.primaryEngine, profile: profile), measured: rows.map(\.seconds))
         print("shipped a100-sxm-80gb on \(rows.count) Vidur A100 GEMMs of Llama-2-7B and -70B: MAPE \(Format.percent(stats.mape))")
