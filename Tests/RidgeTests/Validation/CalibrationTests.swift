@@ -248,6 +248,24 @@ final class CalibrationAccuracyTests: XCTestCase {
         for (model, mape) in perModel { XCTAssertLessThan(mape, 7, "A40 \(model) held-out GEMM MAPE") }
     }
 
+    /// The floor behind the A40 miss: fitted on the Llama-2-70B A40 rows themselves, the model is
+    /// still above 6%, and no better than about half a point under the fit from Llama-2-7B. The
+    /// held-out error is close to what the model's form allows on those rows, not a failure to
+    /// generalise (docs/validation.md, "Accuracy", the "fitted on itself" column).
+    func testA40FloorFittedOnItself() throws {
+        let (_, perModel) = try fitOn7B("a40", "a40")
+        let rows = try vidur("a40").rows.filter { $0.kind == "gemm" && $0.group == "Llama-2-70b-hf" }
+        var profile = AccuracyReport.datasheetOnly(try ProfileLoader.load("a40"))
+        let fit = Calibrator.fit(rows, engine: profile.primaryEngine, profile: profile, kinds: ["gemm"])
+        profile.engines[profile.engineIndex(profile.primaryEngine.id)!].efficiency = fit.efficiency
+        let floor = ErrorStats(predicted: Calibrator.predict(rows, engine: profile.primaryEngine, profile: profile), measured: rows.map(\.seconds)).mape
+        let heldOut = try XCTUnwrap(perModel["Llama-2-70b-hf"])
+        print("A40 Llama-2-70B GEMMs: fitted on Llama-2-7B \(Format.percent(heldOut)), fitted on itself \(Format.percent(floor))")
+        XCTAssertLessThanOrEqual(floor, heldOut + 0.05, "a fit on the rows themselves should not be worse than one on other rows")
+        XCTAssertGreaterThan(floor, 6)
+        XCTAssertLessThan(heldOut - floor, 0.6)
+    }
+
     func testCrossGPUFromA100ToA40() throws {
         let (a100, _) = try fitOn7B("a100", "a100-sxm-80gb")
         let a40 = try vidur("a40")
