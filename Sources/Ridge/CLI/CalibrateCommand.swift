@@ -71,6 +71,12 @@ enum CalibrateCommand {
             throw args.usageError("the split leaves no rows to fit on (\(data.rows.count) rows, all held out)")
         }
         let run = CalibrationRun.run(data, profile: profile, engine: engine, split: split, kinds: kinds)
+        // Too few rows for a kind's parameters: an error when the kind was asked for by name or
+        // nothing is left to fit; otherwise the kind keeps its values and the report says so.
+        if !run.skipped.isEmpty, run.kinds.isEmpty || args.string("kinds") != nil {
+            let why = run.skipped.map { "\($0.kind): \($0.rows) training rows, needs at least \($0.needed) (two per fitted parameter)" }
+            throw RidgeError.data(file: measured.joined(separator: ", "), at: nil, "too few rows to fit: " + why.joined(separator: "; "))
+        }
         let name = args.string("name") ?? URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent
         let parent = extendsReference(profileArg, output: output)
         let derived = run.derivedProfile(name: name, extends: parent)

@@ -53,6 +53,10 @@ enum SimulateCommand {
         configure(&options)
         if let path = args.string("trace") {
             if args.string("model") != nil { throw args.usageError("give either --trace or --model, not both") }
+            // The workload options shape a generated trace; a trace file already fixes all of that.
+            if let unused = WorkloadOptions.valued.first(where: { args.string($0) != nil }) {
+                throw args.usageError("--\(unused) describes a generated workload and has no effect with --trace (the trace file fixes the workload)")
+            }
             return (profile, try Simulator(profile: profile, options: options).runWithCosts { try TraceReader.open(path) })
         }
         let workload = try WorkloadOptions.parse(args, profile: profile, defaults: defaultWorkload)

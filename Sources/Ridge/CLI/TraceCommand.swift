@@ -2,6 +2,8 @@
 enum TraceCommand {
     static let usage = """
     usage: ridge trace llm --model NAME|PATH --batch B --prompt P --generate G [--profile P] -o FILE(.json|.jsonl)
+           ridge trace cnn …       a CNN inference trace (ridge trace cnn --help)
+           ridge trace import …    a measured PyTorch/Kineto trace as an operator trace (ridge trace import --help)
     \(WorkloadOptions.usage)
       --profile P             take engine and memory names from this profile (default: engine gpu, memory hbm)
     """
@@ -11,11 +13,11 @@ enum TraceCommand {
         if let what = argv.first, what != "llm", let other = RidgeCLI.traceGenerators[what] { return try other(Array(argv.dropFirst())) }
         let args = try Arguments(argv, spec: .init(valued: ["profile", "output"] + WorkloadOptions.valued), usage: usage)
         if args.wantsHelp { return CommandOutput(usage + "\n") }
-        guard let what = args.positional.first else { throw args.usageError("missing generator: llm") }
+        guard let what = args.positional.first else { throw args.usageError("missing generator: llm, cnn or import") }
         guard args.positional.count == 1 else { throw args.usageError("unexpected argument \"\(args.positional[1])\"") }
         guard what == "llm" else {
             if let other = RidgeCLI.traceGenerators[what] { return try other(Array(argv.filter { $0 != what })) }
-            throw args.usageError("unknown generator \"\(what)\"")
+            throw args.usageError("unknown generator \"\(what)\" (generators: llm, cnn, import)")
         }
         guard let output = args.string("output") else { throw args.usageError("missing -o FILE") }
         let profile = try args.string("profile").map(ProfileLoader.load)

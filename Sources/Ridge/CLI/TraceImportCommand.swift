@@ -37,6 +37,9 @@ enum TraceImportCommand {
         } else {
             throw RidgeError.data(file: input, at: "top level", "expected a Kineto / Chrome trace (traceEvents) or a PyTorch execution trace (nodes, schema)")
         }
+        guard !trace.ops.isEmpty else {
+            throw RidgeError.data(file: input, at: nil, "no operator Ridge can model, so no trace was written (\(summary))")
+        }
         if TraceReader.isJSONLines(output) {
             let writer = try TraceWriter.LinesWriter(path: output, header: trace.header)
             for op in trace.ops { try writer.write(.op(op)) }

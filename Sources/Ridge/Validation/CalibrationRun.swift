@@ -47,10 +47,19 @@ public struct CalibrationRun: Sendable {
         public var fields: [Calibrator.Field]
     }
 
+    /// A kind present in the data but not fitted: too few training rows for its parameters.
+    public struct Skipped: Sendable {
+        public var kind: String
+        public var rows: Int
+        public var needed: Int
+    }
+
     public var profile: HardwareProfile
     public var engine: Engine
     public var split: HoldoutSplit
     public var kinds: [KindResult]
+    /// Kinds left at the profile's values because the split left them too few rows.
+    public var skipped: [Skipped] = []
     /// All fitted kinds together.
     public var before: (train: ErrorStats, heldOut: ErrorStats)
     public var after: (train: ErrorStats, heldOut: ErrorStats)
@@ -66,8 +75,13 @@ public struct CalibrationRun: Sendable {
 
     public static func run(_ data: MeasuredSet, profile: HardwareProfile, engine: Engine, split: HoldoutSplit,
                            kinds requested: [String]? = nil) -> CalibrationRun {
-        let kinds = (requested ?? fittable(data.rows)).filter { !Calibrator.fields(for: $0).isEmpty }
         let (trainIdx, heldIdx) = split.split(data.rows)
+        var kinds: [String] = [], skipped: [Skipped] = []
+        for kind in (requested ?? fittable(data.rows)) where !Calibrator.fields(for: kind).isEmpty {
+            let rows = trainIdx.filter { data.rows[$0].kind == kind }.count
+            if rows >= Calibrator.minimumRows(for: kind) { kinds.append(kind) }
+            else { skipped.append(Skipped(kind: kind, rows: rows, needed: Calibrator.minimumRows(for: kind))) }
+        }
         let train = trainIdx.map { data.rows[$0] }.filter { kinds.contains($0.kind) }
         let fit = Calibrator.fit(train, engine: engine, profile: profile, kinds: kinds)
         var fitted = engine
@@ -109,10 +123,28 @@ public struct CalibrationRun: Sendable {
         }
         calibrated.calibration = CalibrationRecord(engine: engine.id, method: method, kinds: records)
         allTrain.sort(); allHeld.sort()
-        return CalibrationRun(profile: profile, engine: engine, split: split, kinds: results,
+        return CalibrationRun(profile: profile, engine: engine, split: split, kinds: results, skipped: skipped,
                               before: (stats(allTrain, engine, profile), stats(allHeld, engine, profile)),
                               after: (stats(allTrain, fitted, calibrated), stats(allHeld, fitted, calibrated)),
                               calibrated: calibrated)
+    }
+
+    /// What a user should not miss: kinds not fitted, parameters the search left at a bound (the
+    /// data do not determine them, or the kind's model does not fit these rows), and fits that are
+    /// worse on the held-out rows than the profile was before.
+    public var warnings: [String] {
+        var out = skipped.map { "\($0.kind) not fitted: \($0.rows) training rows, needs at least \($0.needed) (two per parameter); it keeps the profile's values" }
+        for k in kinds {
+            for f in k.fields where [.compute, .memory, .overhead].contains(f) {
+                let v = f.get(k.parameters), b = f.bounds
+                guard v <= b.lowerBound || v >= b.upperBound, !(f == .overhead && v <= b.lowerBound) else { continue }
+                out.append("\(k.kind) \(f.rawValue) = \(Format.significant(v, 3)) is at its bound: the rows do not determine it, or this kind's model does not describe them")
+            }
+            if k.after.heldOut.count > 0, k.after.heldOut.mape > k.before.heldOut.mape {
+                out.append("\(k.kind) fits the held-out rows worse than the profile did before (\(Format.percent(k.before.heldOut.mape)) → \(Format.percent(k.after.heldOut.mape)))")
+            }
+        }
+        return out
     }
 
     /// The derived profile: `extends` the original and overrides only the engine's efficiency, with
@@ -158,6 +190,7 @@ public struct CalibrationRun: Sendable {
         }))
         o["uncalibrated"] = pair(before)
         o["calibrated"] = pair(after)
+        o["warnings"] = .array(warnings.map(JSONValue.string))
         return o
     }
 
@@ -165,7 +198,9 @@ public struct CalibrationRun: Sendable {
         let how = !split.groups.isEmpty ? "held out: groups \(split.groups.joined(separator: ", "))"
             : split.fraction > 0 ? "held out: \(Format.percent(split.fraction * 100, digits: 0)) of rows at random (seed \(split.seed))"
             : "no rows held out"
-        var out = "Calibrated \(profile.name) (engine \(engine.id)); \(how)\n\n"
+        let held = after.heldOut.count, seen = after.train.count
+        let counted = split.groups.isEmpty && split.fraction == 0 ? "" : held == 0 ? " (0 of \(seen) rows: too few to hold any out)" : " (\(held) of \(held + seen) rows)"
+        var out = "Calibrated \(profile.name) (engine \(engine.id)); \(how)\(counted)\n\n"
         var t = TextTable(["kind", "rows seen", "rows held out", "before: seen", "before: held out", "after: seen", "after: held out", "after: bias held out"])
         func m(_ s: ErrorStats) -> String { s.count == 0 ? "-" : Format.percent(s.mape) }
         for k in kinds {
@@ -188,6 +223,8 @@ public struct CalibrationRun: Sendable {
                    f(.waveTail, Format.significant(q.waveTail, 3))])
         }
         out += "fitted parameters (values in parentheses were not fitted for that kind)\n" + p.render()
+        for w in warnings { out += "\nwarning: \(w)" }
+        if !warnings.isEmpty { out += "\n" }
         if let output { out += "\nwrote \(output)\n" }
         return out
     }

@@ -71,6 +71,10 @@ public enum Calibrator {
         }
     }
 
+    /// Rows a kind needs before it is fitted: two per parameter. Fewer leave parameters the data do
+    /// not pin down, and the search would write whatever bound it drifted to.
+    public static func minimumRows(for kind: String) -> Int { 2 * fields(for: kind).count }
+
     public struct KindFit: Sendable {
         public var kind: String
         public var parameters: Efficiency.Parameters

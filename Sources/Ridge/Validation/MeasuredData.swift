@@ -53,20 +53,30 @@ public enum MeasuredData {
             var trace = try KinetoTrace.parse(value, file: path)
             trace.decompression = decompression
             let measured = KinetoMeasurements(trace)
+            guard !trace.gpuEvents.isEmpty else {
+                throw RidgeError.data(file: path, at: "traceEvents", "no GPU kernel, memcpy or memset events (complete \"X\" events on a GPU stream), so there is nothing measured to compare predictions with; profile with ProfilerActivity.CUDA")
+            }
             return MeasuredFile(path: path, format: .kineto, rows: measured.rows, kineto: measured, decompression: decompression)
         }
         let text = try FileIO.decodeText(bytes, file: path)
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
         let header = try CSVTable.parse(String(firstLine), file: path).header
         if MicrobenchmarkCSV.matches(header: header) {
-            return MeasuredFile(path: path, format: .microbenchmarkCSV, rows: try MicrobenchmarkCSV.parse(CSVTable.parse(text, file: path), file: path),
-                                kineto: nil, decompression: decompression)
+            return try nonEmpty(MeasuredFile(path: path, format: .microbenchmarkCSV, rows: try MicrobenchmarkCSV.parse(CSVTable.parse(text, file: path), file: path),
+                                             kineto: nil, decompression: decompression))
         }
         if header.contains(where: { $0.hasPrefix("time_stats.") }) {
             guard decompression == nil else { throw RidgeError.data(file: path, at: nil, "gunzip Vidur profiles before reading them") }
-            return MeasuredFile(path: path, format: .vidur, rows: try VidurImporter.load(path), kineto: nil, decompression: nil)
+            return try nonEmpty(MeasuredFile(path: path, format: .vidur, rows: try VidurImporter.load(path), kineto: nil, decompression: nil))
         }
         throw RidgeError.data(file: path, at: "line 1", "unrecognised measured file: expected one of \(formats.joined(separator: "; "))")
+    }
+
+    /// A table with a header and no measurement rows is bad data, as a missing file would be
+    /// unreadable: every command that reads measurements answers it the same way.
+    static func nonEmpty(_ file: MeasuredFile) throws -> MeasuredFile {
+        guard file.rows.isEmpty else { return file }
+        throw RidgeError.data(file: file.path, at: "line 2", "\(file.format.rawValue) with a header and no measurement rows: nothing to compare predictions with")
     }
 
     /// A JSON file (gzipped or not) parsed with exact number text, and the decompressor used.

@@ -60,6 +60,8 @@ final class MeasuredFileCorpusTests: XCTestCase {
             ("duplicate column", t(h + ",m\n" + r + ",32\n"), "line 1, column 8", "duplicate column \"m\""),
             ("NUL in a field", t(h + "\n") + t("qkv,gemm,6") + [0] + t("4,128,256,bf16,0.001\n"), "line 2, column m", "whole number"),
             ("non-UTF-8", t(h + "\n") + t("qkv,gemm,") + [0xC3, 0x28] + t(",128,256,bf16,0.001\n"), "line 2, column 10", "not UTF-8 text (byte 0xC3)"),
+            ("header only", t(h + "\n"), "line 2", "a header and no measurement rows"),
+            ("Kineto trace without GPU events", t("{\"traceEvents\": []}"), "traceEvents", "no GPU kernel, memcpy or memset events"),
             ("UTF-16", [0xFF, 0xFE] + Array(h.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }), "line 1, column 1", "not UTF-8 text (byte 0xFF)"),
         ]
     }()

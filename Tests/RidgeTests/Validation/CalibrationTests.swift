@@ -142,6 +142,42 @@ final class CalibrationTests: XCTestCase {
         }
     }
 
+    /// A kind with fewer than two rows per fitted parameter is not fitted: an error when it is the
+    /// only kind or was asked for by name, otherwise a warning and the profile's values; a fitted
+    /// value left at its bound is reported.
+    func testTooFewRowsAreNotFittedAndBoundsAreReported() throws {
+        let dir = TempDir()
+        let profile = profileFile(dir)
+        let out = dir.path + "/out.json"
+        // Three GEMM rows cannot fit seven parameters.
+        let few = dir.file("few.csv", "kind,m,n,k,dtype,seconds\ngemm,64,64,64,bf16,1e-5\ngemm,128,128,128,bf16,2e-5\ngemm,256,256,256,bf16,3e-5\n")
+        let e = expectRidgeError(["calibrate", "--profile", profile, "--measured", few, "--holdout", "0", "-o", out])
+        XCTAssertEqual(e?.kind.exitCode, 65)
+        XCTAssertTrue(e?.description.contains("gemm: 3 training rows, needs at least 14") ?? false, e?.description ?? "")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        // Enough GEMM rows and two elementwise rows: GEMM is fitted, elementwise keeps its values and is named.
+        var mixed = "kind,m,n,k,elements,bytes_per_element,flops_per_element,dtype,seconds,group\n"
+        for line in syntheticCSV(try testProfile(), truth: CalibrationTests.truth).split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            mixed += "\(f[0]),\(f[1]),\(f[2]),\(f[3]),,,,\(f[4]),\(f[5]),\(f[6])\n"
+        }
+        mixed += "elementwise,,,,1048576,6,1,bf16,1e-3,a\nelementwise,,,,2097152,6,1,bf16,2e-3,b\n"
+        let data = dir.file("mixed.csv", mixed)
+        let text = try RidgeCLI.run(["calibrate", "--profile", profile, "--measured", data, "--holdout", "0", "-o", out]).stdout
+        XCTAssertTrue(text.contains("warning: elementwise not fitted: 2 training rows, needs at least 4"), text)
+        let json = try JSONParser.parse(try RidgeCLI.run(["calibrate", "--profile", profile, "--measured", data, "--holdout", "0",
+                                                          "--format", "json", "-o", out]).stdout)
+        let warnings = (json.objectValue?["warnings"]?.arrayValue ?? []).compactMap { $0.stringValue }
+        XCTAssertEqual(warnings.count, 1, "\(warnings)")
+        XCTAssertEqual(expectRidgeError(["calibrate", "--profile", profile, "--measured", data, "--holdout", "0", "--kinds", "gemm,elementwise",
+                                         "-o", dir.path + "/named.json"])?.kind.exitCode, 65)
+        // Times no memory efficiency can reach (1 ns for megabytes) leave memory at its upper bound.
+        let fast = dir.file("fast.csv", "kind,elements,bytes_per_element,flops_per_element,dtype,seconds\n"
+                            + (1...6).map { "elementwise,\($0 * 1048576),6,1,bf16,1e-9\n" }.joined())
+        let bound = try RidgeCLI.run(["calibrate", "--profile", profile, "--measured", fast, "--holdout", "0", "-o", out]).stdout
+        XCTAssertTrue(bound.contains("elementwise memory = 1 is at its bound"), bound)
+    }
+
     func testCalibrateExitCodesAndNoPartialOutput() throws {
         let dir = TempDir()
         let profile = profileFile(dir)
