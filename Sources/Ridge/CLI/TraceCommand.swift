@@ -13,11 +13,12 @@ enum TraceCommand {
         if let what = argv.first, what != "llm", let other = RidgeCLI.traceGenerators[what] { return try other(Array(argv.dropFirst())) }
         let args = try Arguments(argv, spec: .init(valued: ["profile", "output"] + WorkloadOptions.valued), usage: usage)
         if args.wantsHelp { return CommandOutput(usage + "\n") }
-        guard let what = args.positional.first else { throw args.usageError("missing generator: llm, cnn or import") }
+        let generators = (["llm"] + RidgeCLI.traceGenerators.keys.sorted()).joined(separator: ", ")
+        guard let what = args.positional.first else { throw args.usageError("missing generator (generators: \(generators))") }
         guard args.positional.count == 1 else { throw args.usageError("unexpected argument \"\(args.positional[1])\"") }
         guard what == "llm" else {
             if let other = RidgeCLI.traceGenerators[what] { return try other(Array(argv.filter { $0 != what })) }
-            throw args.usageError("unknown generator \"\(what)\" (generators: llm, cnn, import)")
+            throw args.usageError("unknown generator \"\(what)\" (generators: \(generators))")
         }
         guard let output = args.string("output") else { throw args.usageError("missing -o FILE") }
         let profile = try args.string("profile").map(ProfileLoader.load)

@@ -86,8 +86,7 @@ public struct CalibrationRun: Sendable {
         let fit = Calibrator.fit(train, engine: engine, profile: profile, kinds: kinds)
         var fitted = engine
         fitted.efficiency = fit.efficiency
-        var calibrated = profile
-        if let i = profile.engineIndex(engine.id) { calibrated.engines[i] = fitted }
+        var calibrated = fit.applied(to: profile, engine: engine.id)
 
         func predict(_ idx: [Int], _ e: Engine, _ p: HardwareProfile) -> [Double] {
             idx.map { CostModel.cost(data.rows[$0].shape, on: e, in: p).seconds }
@@ -135,9 +134,10 @@ public struct CalibrationRun: Sendable {
     public var warnings: [String] {
         var out = skipped.map { "\($0.kind) not fitted: \($0.rows) training rows, needs at least \($0.needed) (two per parameter); it keeps the profile's values" }
         for k in kinds {
+            // An overhead of 0 is a physical answer (no fixed time), not a search stuck at its bound.
             for f in k.fields where [.compute, .memory, .overhead].contains(f) {
                 let v = f.get(k.parameters), b = f.bounds
-                guard v <= b.lowerBound || v >= b.upperBound, !(f == .overhead && v <= b.lowerBound) else { continue }
+                guard v >= b.upperBound || (f != .overhead && v <= b.lowerBound) else { continue }
                 out.append("\(k.kind) \(f.rawValue) = \(Format.significant(v, 3)) is at its bound: the rows do not determine it, or this kind's model does not describe them")
             }
             if k.after.heldOut.count > 0, k.after.heldOut.mape > k.before.heldOut.mape {
@@ -223,6 +223,7 @@ public struct CalibrationRun: Sendable {
                    f(.waveTail, Format.significant(q.waveTail, 3))])
         }
         out += "fitted parameters (values in parentheses were not fitted for that kind)\n" + p.render()
+        let warnings = self.warnings
         for w in warnings { out += "\nwarning: \(w)" }
         if !warnings.isEmpty { out += "\n" }
         if let output { out += "\nwrote \(output)\n" }

@@ -88,6 +88,13 @@ public enum Calibrator {
         public var efficiency: Efficiency
         public var kinds: [KindFit]
         public var trainStats: [String: ErrorStats] { Dictionary(uniqueKeysWithValues: kinds.map { ($0.kind, $0.train) }) }
+
+        /// `profile` with engine `id`'s efficiency replaced by the fitted one.
+        public func applied(to profile: HardwareProfile, engine id: String) -> HardwareProfile {
+            var p = profile
+            if let i = p.engineIndex(id) { p.engines[i].efficiency = efficiency }
+            return p
+        }
     }
 
     /// Predicted seconds of each row on `engine`.

@@ -52,10 +52,10 @@ public enum MeasuredData {
             }
             var trace = try KinetoTrace.parse(value, file: path)
             trace.decompression = decompression
-            let measured = KinetoMeasurements(trace)
             guard !trace.gpuEvents.isEmpty else {
                 throw RidgeError.data(file: path, at: "traceEvents", "no GPU kernel, memcpy or memset events (complete \"X\" events on a GPU stream), so there is nothing measured to compare predictions with; profile with ProfilerActivity.CUDA")
             }
+            let measured = KinetoMeasurements(trace)
             return MeasuredFile(path: path, format: .kineto, rows: measured.rows, kineto: measured, decompression: decompression)
         }
         let text = try FileIO.decodeText(bytes, file: path)

@@ -94,7 +94,7 @@ final class CommandLineCorpusTests: XCTestCase {
             ("trace and model together", ["simulate", "--trace", "x.jsonl", "--model", "llama-2-7b"], "either --trace or --model"),
             ("trace with a workload option", ["simulate", "--trace", "x.jsonl", "--batch", "4"], "--batch describes a generated workload"),
             ("trace with an engine", ["report", "--trace", "x.jsonl", "--engine", "gpu", "-o", dir.file("r.html")], "--engine describes a generated workload"),
-            ("no generator", ["trace", "-o", out], "missing generator: llm, cnn or import"),
+            ("no generator", ["trace", "-o", out], "missing generator (generators: llm, cnn, import)"),
             ("bad capacity", ["simulate", "--capacity", "hbm"], "--capacity expects MEMORY=BYTES"),
             ("capacity of a missing memory", ["simulate", "--capacity", "l9=1GiB"], "--capacity expects MEMORY=BYTES"),
             ("zero capacity", ["simulate", "--capacity", "hbm=0"], "greater than zero"),

@@ -247,18 +247,21 @@ final class CalibrationAccuracyTests: XCTestCase {
     func fitOn7B(_ gpu: String, _ name: String) throws -> (HardwareProfile, [String: Double]) {
         if let cached = Self.fits[gpu] { return cached }
         let data = try vidur(gpu)
-        var profile = AccuracyReport.datasheetOnly(try ProfileLoader.load(name))
-        let train = data.rows.filter { $0.kind == "gemm" && !Self.heldOut.contains($0.group) }
-        let fit = Calibrator.fit(train, engine: profile.primaryEngine, profile: profile, kinds: ["gemm"])
-        profile.engines[profile.engineIndex(profile.primaryEngine.id)!].efficiency = fit.efficiency
+        let profile = try fitGEMMs(name, on: data.rows.filter { $0.kind == "gemm" && !Self.heldOut.contains($0.group) })
         var perModel: [String: Double] = [:]
-        for model in Self.heldOut {
-            let rows = data.rows.filter { $0.kind == "gemm" && $0.group == model }
-            perModel[model] = ErrorStats(predicted: Calibrator.predict(rows, engine: profile.primaryEngine, profile: profile),
-                                         measured: rows.map(\.seconds)).mape
-        }
+        for model in Self.heldOut { perModel[model] = mape(profile, data.rows.filter { $0.kind == "gemm" && $0.group == model }) }
         Self.fits[gpu] = (profile, perModel)
         return (profile, perModel)
+    }
+
+    /// The datasheet-only profile `name` with its GEMM parameters fitted on `rows`.
+    func fitGEMMs(_ name: String, on rows: [MeasuredRow]) throws -> HardwareProfile {
+        let datasheet = AccuracyReport.datasheetOnly(try ProfileLoader.load(name))
+        return Calibrator.fit(rows, engine: datasheet.primaryEngine, profile: datasheet, kinds: ["gemm"]).applied(to: datasheet, engine: datasheet.primaryEngine.id)
+    }
+
+    func mape(_ profile: HardwareProfile, _ rows: [MeasuredRow]) -> Double {
+        ErrorStats(predicted: Calibrator.predict(rows, engine: profile.primaryEngine, profile: profile), measured: rows.map(\.seconds)).mape
     }
 
     /// Issue 2: the shipped `a100-sxm-80gb` profile (as bundled, no fit here) on every Vidur A100
@@ -291,10 +294,7 @@ final class CalibrationAccuracyTests: XCTestCase {
     func testA40FloorFittedOnItself() throws {
         let (_, perModel) = try fitOn7B("a40", "a40")
         let rows = try vidur("a40").rows.filter { $0.kind == "gemm" && $0.group == "Llama-2-70b-hf" }
-        var profile = AccuracyReport.datasheetOnly(try ProfileLoader.load("a40"))
-        let fit = Calibrator.fit(rows, engine: profile.primaryEngine, profile: profile, kinds: ["gemm"])
-        profile.engines[profile.engineIndex(profile.primaryEngine.id)!].efficiency = fit.efficiency
-        let floor = ErrorStats(predicted: Calibrator.predict(rows, engine: profile.primaryEngine, profile: profile), measured: rows.map(\.seconds)).mape
+        let floor = mape(try fitGEMMs("a40", on: rows), rows)
         let heldOut = try XCTUnwrap(perModel["Llama-2-70b-hf"])
         print("A40 Llama-2-70B GEMMs: fitted on Llama-2-7B \(Format.percent(heldOut)), fitted on itself \(Format.percent(floor))")
         XCTAssertLessThanOrEqual(floor, heldOut + 0.05, "a fit on the rows themselves should not be worse than one on other rows")
